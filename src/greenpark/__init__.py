@@ -1,0 +1,32 @@
+"""greenpark: optimal, explained low-carbon operation of industrial parks.
+
+>>> import greenpark as gp
+>>> park = gp.load_park("models/reference-park.yaml")
+>>> schedule = gp.solve(park, start="2026-07-15", horizon="48h")
+>>> schedule.kpis["total_cost_cny"]
+"""
+
+__version__ = "0.1.0"
+
+from greenpark.errors import ParkValidationError, Problem  # noqa: E402
+from greenpark.pipeline import solve  # noqa: E402
+from greenpark.results import Schedule, ScheduleError, load_schedule  # noqa: E402
+from greenpark.solve import SolveOptions, SolveResult, Status  # noqa: E402
+from greenpark.spec import Park, load_park, park_from_dict, park_json_schema  # noqa: E402
+
+__all__ = [
+    "ParkValidationError",
+    "Park",
+    "Problem",
+    "Schedule",
+    "ScheduleError",
+    "SolveOptions",
+    "SolveResult",
+    "Status",
+    "__version__",
+    "load_park",
+    "load_schedule",
+    "park_from_dict",
+    "park_json_schema",
+    "solve",
+]

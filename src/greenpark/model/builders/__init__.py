@@ -1,0 +1,1 @@
+"""One builder per asset kind; the registry is :data:`greenpark.model.registry.BUILDERS`."""

@@ -1,0 +1,70 @@
+"""Converters: heat pump, gas boiler, electric boiler, CHP."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from greenpark.model.context import BuildContext
+from greenpark.spec import CHP, ElectricBoiler, GasBoiler, HeatPump
+
+
+def _heat_from(
+    ctx: BuildContext, block: str, assets: list, input_name: str, efficiency: np.ndarray, *, gas: bool
+) -> None:
+    """``heat_kw[t] = η(t)·input_kw[t]``, ``heat_kw ∈ [0, heat_kw_max]``; O&M ``c·heat_kw·Δt``."""
+    lp, dt = ctx.lp, ctx.step_h
+    keys = [a.id for a in assets]
+    owners = [a.owner for a in assets]
+    heat = lp.add_var(block, "heat_kw", keys, 0.0, ctx.column(assets, "heat_kw"), unit="kW")
+    inp = lp.add_var(block, input_name, keys, 0.0, np.inf, unit="kW")
+    rows = lp.add_rows(block, "conversion", keys, 0.0, 0.0, unit="kW")
+    lp.add_terms(rows, heat, 1.0)
+    lp.add_terms(rows, inp, -efficiency)
+    ctx.connect("heat", heat, owners, 1.0)
+    if gas:
+        ctx.burn_gas(inp, owners)
+    else:
+        ctx.connect("electricity", inp, owners, -1.0)
+    lp.add_cost("operation", heat, ctx.column(assets, "om_cny_per_kwh") * dt)
+
+
+def build_heat_pump(assets: list[HeatPump], ctx: BuildContext) -> None:
+    """Heat pump: ``heat_kw = COP(t)·electricity_kw``."""
+    _heat_from(ctx, "heat_pump", assets, "electricity_kw", ctx.series(assets, "cop"), gas=False)
+
+
+def build_gas_boiler(assets: list[GasBoiler], ctx: BuildContext) -> None:
+    """Gas boiler: ``heat_kw = η·fuel_kw`` (fuel on LHV)."""
+    _heat_from(ctx, "gas_boiler", assets, "fuel_kw", ctx.column(assets, "efficiency"), gas=True)
+
+
+def build_electric_boiler(assets: list[ElectricBoiler], ctx: BuildContext) -> None:
+    """Electric boiler: ``heat_kw = η·electricity_kw``."""
+    _heat_from(ctx, "electric_boiler", assets, "electricity_kw", ctx.column(assets, "efficiency"), gas=False)
+
+
+def build_chp(assets: list[CHP], ctx: BuildContext) -> None:
+    """Gas CHP (LP).
+
+    ``electricity_kw = η_e·fuel_kw`` (row ``electric_conversion``),
+    ``heat_kw ≤ η_h·fuel_kw`` (row ``heat_recovery``: heat not recovered is
+    rejected), ``electricity_kw ∈ [P_min, P_max]``; O&M ``c·electricity_kw·Δt``.
+    """
+    lp, dt = ctx.lp, ctx.step_h
+    keys = [a.id for a in assets]
+    owners = [a.owner for a in assets]
+    el = lp.add_var(
+        "chp", "electricity_kw", keys, ctx.column(assets, "min_electric_kw"), ctx.column(assets, "electric_kw"), unit="kW"
+    )
+    fuel = lp.add_var("chp", "fuel_kw", keys, 0.0, np.inf, unit="kW")
+    heat = lp.add_var("chp", "heat_kw", keys, 0.0, np.inf, unit="kW")
+    conv = lp.add_rows("chp", "electric_conversion", keys, 0.0, 0.0, unit="kW")
+    lp.add_terms(conv, el, 1.0)
+    lp.add_terms(conv, fuel, -ctx.column(assets, "electric_efficiency"))
+    rec = lp.add_rows("chp", "heat_recovery", keys, -np.inf, 0.0, unit="kW")
+    lp.add_terms(rec, heat, 1.0)
+    lp.add_terms(rec, fuel, -ctx.column(assets, "heat_efficiency"))
+    ctx.connect("electricity", el, owners, 1.0)
+    ctx.connect("heat", heat, owners, 1.0)
+    ctx.burn_gas(fuel, owners)
+    lp.add_cost("operation", el, ctx.column(assets, "om_cny_per_kwh") * dt)

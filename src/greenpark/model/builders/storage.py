@@ -1,0 +1,89 @@
+"""Battery and thermal store: one storage formulation, two carriers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from greenpark.model.context import BuildContext
+from greenpark.spec import Battery, ThermalStore
+
+
+def _storage(
+    ctx: BuildContext,
+    block: str,
+    carrier: str,
+    assets: list,
+    *,
+    loss_per_h: np.ndarray,
+    soc_min: np.ndarray,
+    soc_max: np.ndarray,
+    cost_kind: str,
+    cost_per_kwh: np.ndarray,
+) -> None:
+    """State-of-charge balance shared by every storage kind.
+
+    ``soc_kwh[t] = (1−λ)^Δt · soc_kwh[t−1] + η_c·charge_kw[t]·Δt − discharge_kw[t]·Δt/η_d``
+    with ``soc_kwh[−1] = s_0·E`` and ``soc_kwh[T−1] ≥ s_end·E`` (default
+    ``s_end = s_0``); ``soc_kwh[t] ∈ [s_min·E, s_max·E]``, charge and
+    discharge ``∈ [0, P]``. ``soc_kwh[t]`` is the state at the *end* of step t.
+    Cost ``c·discharge_kw·Δt``.
+    """
+    lp, dt, n_t = ctx.lp, ctx.step_h, ctx.n_t
+    keys = [a.id for a in assets]
+    owners = [a.owner for a in assets]
+    e = ctx.column(assets, "energy_kwh")
+    p = ctx.column(assets, "power_kw")
+    eta_c = ctx.column(assets, "charge_efficiency")
+    eta_d = ctx.column(assets, "discharge_efficiency")
+    s0 = ctx.column(assets, "soc_initial_fraction")
+    s_end = np.array([[a.soc_final_fraction if a.soc_final_fraction is not None else a.soc_initial_fraction] for a in assets])
+    keep = (1.0 - loss_per_h) ** dt
+
+    ch = lp.add_var(block, "charge_kw", keys, 0.0, p, unit="kW")
+    dis = lp.add_var(block, "discharge_kw", keys, 0.0, p, unit="kW")
+    lower = np.repeat(soc_min * e, n_t, axis=1)
+    lower[:, -1:] = np.maximum(lower[:, -1:], s_end * e)
+    soc = lp.add_var(block, "soc_kwh", keys, lower, soc_max * e, unit="kWh")
+
+    rhs = np.zeros((len(assets), n_t))
+    rhs[:, :1] = keep * s0 * e
+    rows = lp.add_rows(block, "soc_balance", keys, rhs, rhs, unit="kWh")
+    lp.add_terms(rows, soc, 1.0)
+    lp.add_terms(rows, soc, -keep, shift=-1)
+    lp.add_terms(rows, ch, -eta_c * dt)
+    lp.add_terms(rows, dis, dt / eta_d)
+
+    ctx.connect(carrier, dis, owners, 1.0)
+    ctx.connect(carrier, ch, owners, -1.0)
+    lp.add_cost(cost_kind, dis, cost_per_kwh * dt)
+
+
+def build_battery(assets: list[Battery], ctx: BuildContext) -> None:
+    """Battery: see :func:`_storage`; ``λ`` = self-discharge per hour, cost = throughput cost."""
+    _storage(
+        ctx,
+        "battery",
+        "electricity",
+        assets,
+        loss_per_h=ctx.column(assets, "self_discharge_fraction_per_h"),
+        soc_min=ctx.column(assets, "soc_min_fraction"),
+        soc_max=ctx.column(assets, "soc_max_fraction"),
+        cost_kind="operation",
+        cost_per_kwh=ctx.column(assets, "throughput_cost_cny_per_kwh"),
+    )
+
+
+def build_thermal_store(assets: list[ThermalStore], ctx: BuildContext) -> None:
+    """Thermal store: see :func:`_storage`; ``λ`` = standing loss per hour, state in [0, E]."""
+    n = len(assets)
+    _storage(
+        ctx,
+        "thermal_store",
+        "heat",
+        assets,
+        loss_per_h=ctx.column(assets, "loss_fraction_per_h"),
+        soc_min=np.zeros((n, 1)),
+        soc_max=np.ones((n, 1)),
+        cost_kind="operation",
+        cost_per_kwh=ctx.column(assets, "om_cny_per_kwh"),
+    )

@@ -1,0 +1,101 @@
+"""What a builder sees: the inputs, the problem, and the park's shared ledgers.
+
+A builder adds its columns and rows to ``ctx.lp`` and then *declares* what the
+core needs, so that balances, carbon accounting and the objective are written
+once (in :mod:`greenpark.model.core`):
+
+* :meth:`BuildContext.connect` — a flow into (coef > 0) or out of (coef < 0) a
+  node's balance of one carrier;
+* :meth:`BuildContext.add_demand` — a fixed demand at a node;
+* :meth:`BuildContext.burn_gas` — gas bought (its cost and scope-1 emissions);
+* :meth:`BuildContext.add_emission` — any other emission source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from greenpark.inputs import Inputs
+from greenpark.model.linear import Group, LinearProblem
+
+CARRIERS = ("electricity", "heat")
+
+
+@dataclass
+class Port:
+    """``coef[k, t] · var[k, t]`` enters the ``carrier`` balance of node ``nodes[k]`` [kW]."""
+
+    carrier: str
+    nodes: list[str]
+    var: Group
+    coef: np.ndarray
+
+
+@dataclass
+class Emission:
+    """``kg[k, t] · var[k, t]`` kgCO2 of ``scope`` attributed to ``owners[k]``.
+
+    ``ledger`` is ``"park"`` for the park's inventory (what it emits on site and
+    through its grid import) or ``"tenant"`` for the tenants' own accounting of
+    what they draw from the park network.
+    """
+
+    scope: str
+    owners: list[str]
+    var: Group
+    kg: np.ndarray
+    ledger: str = "park"
+
+
+@dataclass
+class BuildContext:
+    inputs: Inputs
+    lp: LinearProblem
+    ports: list[Port] = field(default_factory=list)
+    demands: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+    emissions: list[Emission] = field(default_factory=list)
+    grid_co2_kg_per_kwh: np.ndarray | None = None
+    assets_by_key: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def n_t(self) -> int:
+        return self.inputs.n_steps
+
+    @property
+    def step_h(self) -> float:
+        return self.inputs.step_h
+
+    def series(self, assets: list, name: str) -> np.ndarray:
+        """A series field of every asset, stacked to shape ``(len(assets), T)``."""
+        return np.vstack([self.inputs.get(a.id, name) for a in assets])
+
+    @staticmethod
+    def column(assets: list, name: str) -> np.ndarray:
+        """A scalar field of every asset as a column ``(len(assets), 1)``."""
+        return np.array([[float(getattr(a, name))] for a in assets])
+
+    def connect(self, carrier: str, var: Group, nodes: list[str], coef: float | np.ndarray = 1.0) -> None:
+        assert carrier in CARRIERS, carrier
+        self.ports.append(Port(carrier, list(nodes), var, np.broadcast_to(np.asarray(coef, float), var.shape)))
+
+    def add_demand(self, carrier: str, node: str, power_kw: np.ndarray) -> None:
+        key = (carrier, node)
+        self.demands[key] = self.demands.get(key, 0.0) + np.asarray(power_kw, dtype=float)
+
+    def add_emission(self, scope: str, var: Group, owners: list[str], kg: np.ndarray, ledger: str = "park") -> None:
+        self.emissions.append(Emission(scope, list(owners), var, np.broadcast_to(np.asarray(kg, float), var.shape), ledger))
+
+    def burn_gas(self, fuel: Group, owners: list[str]) -> None:
+        """Gas use ``fuel[k, t]`` [kW of fuel, LHV]: energy cost and scope-1 emissions.
+
+        ``cost = Σ price_gas(t)·fuel·Δt``; ``co2_kg = Σ f_gas·fuel·Δt``.
+        """
+        gas = self.inputs.park.gas
+        assert gas is not None and self.inputs.gas_price_cny_per_kwh is not None
+        dt = self.step_h
+        self.lp.add_cost("gas", fuel, self.inputs.gas_price_cny_per_kwh[None, :] * dt)
+        kg = np.full(fuel.shape, gas.co2_kg_per_kwh * dt)
+        self.add_emission("scope1", fuel, owners, kg, "park")
+        self.add_emission("scope1", fuel, owners, kg, "tenant")

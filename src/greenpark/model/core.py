@@ -1,0 +1,160 @@
+"""Balances, tenant links, carbon and the objective — written once for every asset kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from greenpark.inputs import Inputs
+from greenpark.model.context import CARRIERS, BuildContext, Emission, Port
+from greenpark.model.linear import LinearProblem, StandardForm
+from greenpark.model.registry import BUILDERS
+from greenpark.spec import PARK_OWNER
+
+
+@dataclass
+class BuiltModel:
+    """The assembled problem and what results need to read it back."""
+
+    inputs: Inputs
+    form: StandardForm
+    ports: list[Port]
+    demands: dict[tuple[str, str], np.ndarray]
+    emissions: list[Emission]
+    nodes: dict[str, list[str]]
+    carbon_price_cny_per_kg: np.ndarray
+
+
+def build_model(inputs: Inputs) -> BuiltModel:
+    """Assemble the park model.
+
+    Nodes are the park node ``park`` and one node per tenant, each with an
+    electricity and a heat balance. For every node ``n``, carrier ``c`` and step
+    ``t`` (row ``balance[n].<c>[t]``)::
+
+        Σ_ports coef·flow[t] = Σ demand_kW[t]
+
+    Tenant ``n`` exchanges with the park through ``link[n].import_kw`` (park →
+    tenant) and ``link[n].export_kw`` (tenant → park), each within the tenant's
+    connection limit (``heat_import_kw``/``heat_export_kw`` for heat).
+
+    Carbon (kgCO2): the park inventory is scope 1 (gas burnt on site) plus
+    scope 2 (grid import × hourly factor); its total in t is capped by row
+    ``carbon[park].cap`` and priced at ``price(t)/1000`` per kg. A tenant's own
+    accounting (row ``carbon[tenant].cap``) is its scope 1 plus electricity
+    drawn from the park × the grid factor and heat drawn ×
+    ``carbon.heat_co2_kg_per_kwh`` (location-based).
+
+    Objective: ``Σ_kind cost_kind`` over ``grid_energy, demand_charge, gas,
+    carbon, operation, lost_load``.
+    """
+    park = inputs.park
+    lp = LinearProblem(n_t=inputs.n_steps)
+    ctx = BuildContext(inputs=inputs, lp=lp)
+    for kind, builder in BUILDERS.items():
+        assets = park.assets_of_kind(kind)
+        if assets:
+            builder(assets, ctx)
+
+    _tenant_links(ctx)
+    nodes = _balances(ctx)
+    price_per_kg = _carbon(ctx)
+    return BuiltModel(
+        inputs=inputs,
+        form=lp.finalize(),
+        ports=ctx.ports,
+        demands=ctx.demands,
+        emissions=ctx.emissions,
+        nodes=nodes,
+        carbon_price_cny_per_kg=price_per_kg,
+    )
+
+
+def _nodes_using(ctx: BuildContext, carrier: str) -> set[str]:
+    used = {n for p in ctx.ports if p.carrier == carrier for n in p.nodes}
+    used |= {node for (c, node) in ctx.demands if c == carrier}
+    return used
+
+
+def _tenant_links(ctx: BuildContext) -> None:
+    lp, dt = ctx.lp, ctx.step_h
+    tenants = ctx.inputs.park.tenants
+    heat_factor = ctx.inputs.park.carbon.heat_co2_kg_per_kwh
+    grid_co2 = ctx.grid_co2_kg_per_kwh if ctx.grid_co2_kg_per_kwh is not None else np.zeros(ctx.n_t)
+    for carrier, prefix, limit_field in (
+        ("electricity", "", "electric_connection_kw"),
+        ("heat", "heat_", "heat_connection_kw"),
+    ):
+        used = _nodes_using(ctx, carrier)
+        linked = [t for t in tenants if t.id in used]
+        if not linked:
+            continue
+        keys = [t.id for t in linked]
+        limit = np.array([[getattr(t, limit_field) if getattr(t, limit_field) is not None else np.inf] for t in linked])
+        imp = lp.add_var("link", f"{prefix}import_kw", keys, 0.0, limit, unit="kW")
+        exp = lp.add_var("link", f"{prefix}export_kw", keys, 0.0, limit, unit="kW")
+        ctx.connect(carrier, imp, keys, 1.0)
+        ctx.connect(carrier, exp, keys, -1.0)
+        ctx.connect(carrier, imp, [PARK_OWNER] * len(keys), -1.0)
+        ctx.connect(carrier, exp, [PARK_OWNER] * len(keys), 1.0)
+        factor = grid_co2[None, :] if carrier == "electricity" else np.full((1, ctx.n_t), heat_factor)
+        ctx.add_emission("scope2", imp, keys, factor * dt, ledger="tenant")
+
+
+def _balances(ctx: BuildContext) -> dict[str, list[str]]:
+    lp = ctx.lp
+    order = [PARK_OWNER] + [t.id for t in ctx.inputs.park.tenants]
+    nodes: dict[str, list[str]] = {}
+    for carrier in CARRIERS:
+        used = _nodes_using(ctx, carrier)
+        keys = [n for n in order if n in used]
+        nodes[carrier] = keys
+        if not keys:
+            continue
+        rhs = np.vstack([np.broadcast_to(ctx.demands.get((carrier, n), 0.0), (ctx.n_t,)) for n in keys])
+        rows = lp.add_rows("balance", carrier, keys, rhs, rhs, unit="kW")
+        pos = {n: i for i, n in enumerate(keys)}
+        for port in ctx.ports:
+            if port.carrier != carrier:
+                continue
+            # One add_terms per distinct node of this port's keys keeps it vectorised.
+            row_k = np.array([pos[n] for n in port.nodes])
+            _add_port(lp, rows, port, row_k)
+    return nodes
+
+
+def _add_port(lp: LinearProblem, rows, port: Port, row_k: np.ndarray) -> None:
+    """Entries ``coef[k, t]·var[k, t]`` into balance row ``(row_k[k], t)``."""
+    var = port.var
+    k, t = np.meshgrid(np.arange(len(var.keys)), np.arange(var.n_t), indexing="ij")
+    lp.add_entries(rows.offset + row_k[k] * rows.n_t + t, var.offset + k * var.n_t + t, port.coef)
+
+
+def _carbon(ctx: BuildContext) -> np.ndarray:
+    lp = ctx.lp
+    park = ctx.inputs.park
+    price_per_kg = np.asarray(ctx.inputs.carbon_price_cny_per_t, dtype=float) / 1000.0
+    park_terms = [e for e in ctx.emissions if e.ledger == "park"]
+    for e in park_terms:
+        lp.add_cost("carbon", e.var, e.kg * price_per_kg[None, :])
+    if park.carbon.cap_t is not None:
+        cap = lp.add_rows("carbon", "cap", [PARK_OWNER], -np.inf, park.carbon.cap_t, n_t=1, unit="t")
+        for e in park_terms:
+            lp.add_sum_terms(cap, np.zeros(len(e.var.keys), dtype=np.int64), e.var, e.kg / 1000.0)
+    capped = [t for t in park.tenants if t.carbon_cap_t is not None]
+    if capped:
+        keys = [t.id for t in capped]
+        rows = lp.add_rows("carbon", "tenant_cap", keys, -np.inf, np.array([[t.carbon_cap_t] for t in capped]), n_t=1)
+        pos = {k: i for i, k in enumerate(keys)}
+        for e in ctx.emissions:
+            if e.ledger != "tenant":
+                continue
+            sel = [i for i, o in enumerate(e.owners) if o in pos]
+            if not sel:
+                continue
+            kg = np.zeros(e.var.shape)
+            kg[sel] = e.kg[sel]
+            row_of_key = np.array([pos.get(o, 0) for o in e.owners])
+            lp.add_sum_terms(rows, row_of_key, e.var, kg / 1000.0)
+    return price_per_kg

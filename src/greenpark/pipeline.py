@@ -1,0 +1,132 @@
+"""The one pipeline every front calls: park → inputs → model → HiGHS → schedule."""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from greenpark import __version__
+from greenpark.errors import ParkValidationError, Problem
+from greenpark.inputs import resolve_inputs
+from greenpark.model.core import build_model
+from greenpark.model.pyomo_model import to_pyomo
+from greenpark.results import Schedule, make_schedule
+from greenpark.solve import SolveOptions
+from greenpark.solve import solve as solve_form
+from greenpark.spec import Park, load_park
+
+
+def next_midnight(tz: str, now: pd.Timestamp | None = None) -> pd.Timestamp:
+    """The next local midnight in ``tz`` (the default start of a run)."""
+    now = pd.Timestamp.now(tz=tz) if now is None else now.tz_convert(tz)
+    return (now + pd.Timedelta(days=1)).normalize()
+
+
+def parse_horizon(value: str | pd.Timedelta) -> pd.Timedelta:
+    """``'24h'``, ``'48h'``, ``'7d'``, ``'90min'`` → Timedelta."""
+    try:
+        td = pd.Timedelta(value)
+    except (ValueError, TypeError):
+        raise ParkValidationError([Problem("horizon", f"{value!r} is not a duration such as 24h, 48h or 7d")]) from None
+    if td <= pd.Timedelta(0):
+        raise ParkValidationError([Problem("horizon", "must be > 0")])
+    return td
+
+
+def solve(
+    park: Park | str | Path,
+    start: pd.Timestamp | str | None = None,
+    horizon: pd.Timedelta | str = "48h",
+    *,
+    options: SolveOptions | None = None,
+    carbon_cap_t: float | None = None,
+    build_pyomo: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> Schedule:
+    """Schedule ``park`` optimally over ``[start, start + horizon)``.
+
+    Parameters
+    ----------
+    park : Park or path
+        A validated park or the path of a park file.
+    start : Timestamp or str, optional
+        First step; naive times are park local time. Default: next local midnight.
+    horizon : Timedelta or str
+        Length of the schedule (``'48h'``, ``'7d'``).
+    options : SolveOptions, optional
+        HiGHS options (time limit, MIP gap, threads, presolve).
+    carbon_cap_t : float, optional
+        Overrides ``carbon.cap_t`` of the park file. [tCO2]
+    build_pyomo : bool
+        Also build the Pyomo ``ConcreteModel`` (``schedule.pyomo_model``); the
+        HiGHS hand-over does not need it.
+
+    Returns
+    -------
+    Schedule
+        For every solver outcome; check ``schedule.status`` or call
+        ``schedule.raise_for_status()``.
+
+    Raises
+    ------
+    ParkValidationError
+        Only for invalid input (park file, datasets, options).
+    """
+    say = progress or (lambda _msg: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if not isinstance(park, Park):
+        park = load_park(park)
+    if carbon_cap_t is not None:
+        if carbon_cap_t < 0:
+            raise ParkValidationError([Problem("carbon_cap_t", "must be >= 0")])
+        park = park.model_copy(update={"carbon": park.carbon.model_copy(update={"cap_t": carbon_cap_t})})
+    tz = park.park.timezone
+    start_ts = next_midnight(tz) if start is None else pd.Timestamp(start)
+    horizon_td = parse_horizon(horizon)
+
+    say("reading inputs and computing PV (pvlib)")
+    inputs = resolve_inputs(park, start_ts, horizon_td)
+    timings["inputs_s"] = time.perf_counter() - t0
+
+    say("building the model")
+    t1 = time.perf_counter()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        model = build_model(inputs)
+        timings["build_s"] = time.perf_counter() - t1
+        if build_pyomo:
+            t2 = time.perf_counter()
+            pyomo_model = to_pyomo(model.form, name=park.park.name)
+            timings["pyomo_s"] = time.perf_counter() - t2
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+    say(f"solving with HiGHS ({model.form.n_cols} columns, {model.form.n_rows} rows)")
+    result = solve_form(model.form, options)
+    timings["handover_s"] = result.handover_s
+    timings["highs_s"] = result.highs_run_time_s
+
+    t3 = time.perf_counter()
+    schedule = make_schedule(model, result, timings)
+    timings["results_s"] = time.perf_counter() - t3
+    timings["total_s"] = time.perf_counter() - t0
+    schedule.timings_s = timings
+    schedule.meta.update(
+        {
+            "greenpark_version": __version__,
+            "n_columns": model.form.n_cols,
+            "n_rows": model.form.n_rows,
+            "n_nonzeros": int(model.form.a.nnz),
+        }
+    )
+    schedule.model = model
+    if build_pyomo:
+        schedule.pyomo_model = pyomo_model
+    return schedule

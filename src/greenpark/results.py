@@ -1,0 +1,352 @@
+"""Results: a :class:`Schedule` of tz-aware pandas frames, KPIs, prices and its folder format.
+
+Output folder (written by :meth:`Schedule.to_folder`, read by :func:`load_schedule`)
+------------------------------------------------------------------------------------
+``summary.json``
+    status, termination, message, objective_cny, costs_cny (by kind),
+    co2_t (park total), emissions_t (by owner and scope), kpis, prices
+    summary, marginal_abatement_cost_cny_per_t, highs_run_time_s, mip_gap,
+    timings_s, park, start, horizon_h, resolution, greenpark version.
+``dispatch.csv``
+    One column per model variable, named ``block[key].variable`` (units in
+    the variable name: ``_kw`` power over the step, ``_kwh`` energy at the end
+    of the step); index ``time`` (ISO, park local time with offset).
+``balances.csv``
+    Three header rows (carrier, node, term): every flow into (+) or out of (−)
+    each node's balance [kW], ``demand`` and the ``residual`` (≈ 0).
+``prices.csv``
+    Marginal prices at the park node (duals of its balances):
+    ``electricity_cny_per_kwh``, ``heat_cny_per_kwh``; hourly emissions
+    ``co2_kg`` and intensity ``co2_kg_per_kwh_consumed``.
+``tenants.csv``
+    Per tenant: energy drawn from the park, its value at the marginal prices,
+    own asset costs, emissions (tenant accounting, see ``model.core``).
+``emissions.csv``
+    Park inventory by owner and scope [t].
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from greenpark.model.core import BuiltModel
+from greenpark.solve import SolveResult, Status
+from greenpark.spec import PARK_OWNER
+
+
+class ScheduleError(RuntimeError):
+    """Raised by :meth:`Schedule.raise_for_status` when there is no usable schedule."""
+
+
+@dataclass
+class Schedule:
+    """The optimal (or best found) schedule of a park, or the reason there is none.
+
+    Frames share a tz-aware index (``time``, park local time, left-labelled
+    steps). With no solution the frames are empty and ``status`` and
+    ``message`` say why.
+    """
+
+    park: str
+    status: Status
+    termination: str
+    message: str
+    index: pd.DatetimeIndex
+    step_h: float
+    objective_cny: float | None = None
+    mip_gap: float | None = None
+    highs_run_time_s: float = 0.0
+    timings_s: dict[str, float] = field(default_factory=dict)
+    dispatch: pd.DataFrame = field(default_factory=pd.DataFrame)
+    balances: pd.DataFrame = field(default_factory=pd.DataFrame)
+    prices: pd.DataFrame = field(default_factory=pd.DataFrame)
+    costs_cny: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    emissions_t: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tenants: pd.DataFrame = field(default_factory=pd.DataFrame)
+    kpis: dict[str, float] = field(default_factory=dict)
+    marginal_abatement_cost_cny_per_t: float | None = None
+    log: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+    model: Any = field(default=None, repr=False)
+    """The :class:`~greenpark.model.core.BuiltModel` (column/row names, matrix), when solved in this process."""
+    pyomo_model: Any = field(default=None, repr=False)
+    """The Pyomo ``ConcreteModel``, when built."""
+
+    @property
+    def ok(self) -> bool:
+        return self.status.has_solution
+
+    def raise_for_status(self) -> Schedule:
+        """Raise :class:`ScheduleError` unless the schedule is optimal or feasible."""
+        if not self.ok:
+            raise ScheduleError(f"{self.park}: {self.status.value}: {self.message}")
+        return self
+
+    @property
+    def storage(self) -> pd.DataFrame:
+        """State of every store at the end of each step [kWh]."""
+        cols = [c for c in self.dispatch.columns if c.endswith(".soc_kwh")]
+        return self.dispatch[cols]
+
+    def summary(self) -> dict[str, Any]:
+        """The ``summary.json`` content."""
+        return {
+            "park": self.park,
+            "status": self.status.value,
+            "termination": self.termination,
+            "message": self.message,
+            "objective_cny": self.objective_cny,
+            "costs_cny": {k: float(v) for k, v in self.costs_cny.items()},
+            "co2_t": float(self.emissions_t["total_t"].sum()) if len(self.emissions_t) else None,
+            "emissions_t": _frame_dict(self.emissions_t),
+            "kpis": self.kpis,
+            "marginal_abatement_cost_cny_per_t": self.marginal_abatement_cost_cny_per_t,
+            "mip_gap": self.mip_gap,
+            "highs_run_time_s": self.highs_run_time_s,
+            "timings_s": self.timings_s,
+            "start": self.index[0].isoformat() if len(self.index) else None,
+            "horizon_h": len(self.index) * self.step_h,
+            "resolution": "1h" if self.step_h == 1.0 else "15min",
+            "timezone": str(self.index.tz) if len(self.index) else None,
+            **self.meta,
+        }
+
+    def to_folder(self, folder: str | Path) -> Path:
+        """Write the schedule (see the module docstring for the format)."""
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        if self.ok:
+            self.dispatch.to_csv(out / "dispatch.csv", date_format="%Y-%m-%dT%H:%M:%S%z")
+            self.balances.to_csv(out / "balances.csv", date_format="%Y-%m-%dT%H:%M:%S%z")
+            self.prices.to_csv(out / "prices.csv", date_format="%Y-%m-%dT%H:%M:%S%z")
+            self.tenants.to_csv(out / "tenants.csv")
+            self.emissions_t.to_csv(out / "emissions.csv")
+        (out / "summary.json").write_text(json.dumps(self.summary(), indent=2, default=_json_default) + "\n")
+        if self.log:
+            (out / "highs.log").write_text(self.log)
+        return out
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, (np.floating, np.integer)):
+        return o.item()
+    raise TypeError(type(o))
+
+
+def _frame_dict(df: pd.DataFrame) -> dict[str, dict[str, float]]:
+    return {str(i): {str(c): float(v) for c, v in row.items()} for i, row in df.iterrows()}
+
+
+def load_schedule(folder: str | Path) -> Schedule:
+    """Read a folder written by :meth:`Schedule.to_folder` back into a :class:`Schedule`."""
+    folder = Path(folder)
+    s = json.loads((folder / "summary.json").read_text())
+    status = Status(s["status"])
+
+    def _ts(name: str, header: int | list[int] = 0) -> pd.DataFrame:
+        df = pd.read_csv(folder / name, header=header, index_col=0)
+        df.index = pd.DatetimeIndex(pd.to_datetime(df.index, format="ISO8601"), name="time").tz_convert(s["timezone"])
+        return df
+
+    sched = Schedule(
+        park=s["park"],
+        status=status,
+        termination=s["termination"],
+        message=s["message"],
+        index=pd.DatetimeIndex([]),
+        step_h=1.0 if s["resolution"] == "1h" else 0.25,
+        objective_cny=s["objective_cny"],
+        mip_gap=s.get("mip_gap"),
+        highs_run_time_s=s.get("highs_run_time_s", 0.0),
+        timings_s=s.get("timings_s", {}),
+        costs_cny=pd.Series(s.get("costs_cny", {}), dtype=float),
+        kpis=s.get("kpis", {}),
+        marginal_abatement_cost_cny_per_t=s.get("marginal_abatement_cost_cny_per_t"),
+    )
+    if status.has_solution:
+        sched.dispatch = _ts("dispatch.csv")
+        sched.index = pd.DatetimeIndex(sched.dispatch.index)
+        sched.balances = _ts("balances.csv", [0, 1, 2])
+        sched.prices = _ts("prices.csv")
+        sched.tenants = pd.read_csv(folder / "tenants.csv", index_col=0)
+        sched.emissions_t = pd.read_csv(folder / "emissions.csv", index_col=0)
+    if (folder / "highs.log").exists():
+        sched.log = (folder / "highs.log").read_text()
+    return sched
+
+
+# --------------------------------------------------------------------------
+def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, float] | None = None) -> Schedule:
+    """Read a solve back into frames, KPIs, prices and accounts."""
+    inputs = model.inputs
+    form = model.form
+    index = inputs.index
+    sched = Schedule(
+        park=inputs.park.park.name,
+        status=result.status,
+        termination=result.termination,
+        message=result.message,
+        index=index,
+        step_h=inputs.step_h,
+        objective_cny=result.objective,
+        mip_gap=result.mip_gap,
+        highs_run_time_s=result.highs_run_time_s,
+        timings_s=dict(timings_s or {}),
+        log=result.log,
+    )
+    if not result.ok or result.x is None:
+        return sched
+    x = result.x
+    dt = inputs.step_h
+    n_t = len(index)
+
+    # dispatch: every time-indexed column group
+    cols: dict[str, np.ndarray] = {}
+    for g in form.var_groups:
+        vals = x[g.offset : g.offset + g.size].reshape(g.shape)
+        for k, key in enumerate(g.keys):
+            label = f"{g.block}[{key}].{g.name}"
+            cols[label] = np.repeat(vals[k], n_t) if g.n_t == 1 else vals[k]
+    sched.dispatch = pd.DataFrame(cols, index=index)
+
+    # balances recomputed from the ports (independent of the solver's row activity)
+    bal: dict[tuple[str, str, str], np.ndarray] = {}
+    for port in model.ports:
+        g = port.var
+        vals = x[g.offset : g.offset + g.size].reshape(g.shape) * port.coef
+        for k, key in enumerate(g.keys):
+            name = (port.carrier, port.nodes[k], f"{g.block}[{key}].{g.name}")
+            bal[name] = bal.get(name, 0.0) + vals[k]
+    for carrier, nodes in model.nodes.items():
+        for node in nodes:
+            demand = np.broadcast_to(model.demands.get((carrier, node), 0.0), (n_t,)).astype(float)
+            inflow = sum((v for (c, n, _), v in bal.items() if c == carrier and n == node), np.zeros(n_t))
+            bal[(carrier, node, "demand")] = -demand
+            bal[(carrier, node, "residual")] = inflow - demand
+    balances = pd.DataFrame(bal, index=index)
+    balances.columns = pd.MultiIndex.from_tuples(balances.columns, names=["carrier", "node", "term"])
+    sched.balances = balances.sort_index(axis=1, level=[0, 1], sort_remaining=False)
+
+    # costs by kind
+    costs = {kind: float(vec @ x) + form.constant_costs.get(kind, 0.0) for kind, vec in form.cost_by_kind.items()}
+    sched.costs_cny = pd.Series(costs, dtype=float).sort_index()
+
+    # emissions: park inventory by owner and scope; hourly total
+    park_kg: dict[tuple[str, str], float] = {}
+    hourly_kg = np.zeros(n_t)
+    tenant_kg: dict[tuple[str, str], float] = {}
+    for e in model.emissions:
+        g = e.var
+        kg = x[g.offset : g.offset + g.size].reshape(g.shape) * e.kg
+        for k, owner in enumerate(e.owners):
+            if e.ledger == "park":
+                park_kg[(owner, e.scope)] = park_kg.get((owner, e.scope), 0.0) + float(kg[k].sum())
+                hourly_kg += kg[k]
+            elif owner != PARK_OWNER:
+                tenant_kg[(owner, e.scope)] = tenant_kg.get((owner, e.scope), 0.0) + float(kg[k].sum())
+    owners = [PARK_OWNER] + [t.id for t in inputs.park.tenants]
+    em = pd.DataFrame(
+        {s: [park_kg.get((o, s), 0.0) / 1000.0 for o in owners] for s in ("scope1", "scope2")},
+        index=pd.Index(owners, name="owner"),
+    ).rename(columns={"scope1": "scope1_t", "scope2": "scope2_t"})
+    em["total_t"] = em["scope1_t"] + em["scope2_t"]
+    sched.emissions_t = em
+
+    # prices: duals of the park node balances [CNY/kWh]
+    prices = pd.DataFrame(index=index)
+    if result.row_dual is not None:
+        for carrier in ("electricity", "heat"):
+            if PARK_OWNER in model.nodes.get(carrier, []):
+                g = form.row_group("balance", carrier)
+                k = g.key_index(PARK_OWNER)
+                prices[f"{carrier}_cny_per_kwh"] = result.row_dual[g.offset + k * n_t : g.offset + (k + 1) * n_t] / dt
+        try:
+            cap = form.row_group("carbon", "cap")
+            sched.marginal_abatement_cost_cny_per_t = float(-result.row_dual[cap.offset])
+        except KeyError:
+            pass
+    prices["co2_kg"] = hourly_kg
+    sched.prices = prices
+
+    sched.tenants = _tenant_table(model, x, prices, tenant_kg)
+    sched.kpis = _kpis(sched, model)
+    return sched
+
+
+def _tenant_table(
+    model: BuiltModel, x: np.ndarray, prices: pd.DataFrame, tenant_kg: dict[tuple[str, str], float]
+) -> pd.DataFrame:
+    inputs, form, dt = model.inputs, model.form, model.inputs.step_h
+    park = inputs.park
+    owner_of = {a.id: a.owner for a in park.assets}
+    rows = []
+    for t in park.tenants:
+        row: dict[str, float] = {}
+        for carrier, prefix in (("electricity", ""), ("heat", "heat_")):
+            drawn = np.zeros(len(inputs.index))
+            try:
+                imp = form.var_group("link", f"{prefix}import_kw")
+                exp = form.var_group("link", f"{prefix}export_kw")
+                if t.id in imp.keys:
+                    k = imp.key_index(t.id)
+                    n = imp.n_t
+                    drawn = x[imp.offset + k * n : imp.offset + (k + 1) * n] - x[exp.offset + k * n : exp.offset + (k + 1) * n]
+            except KeyError:
+                pass
+            row[f"{carrier}_drawn_kwh"] = float(drawn.sum() * dt)
+            price_col = f"{carrier}_cny_per_kwh"
+            row[f"{carrier}_value_cny"] = float((drawn * prices[price_col]).sum() * dt) if price_col in prices else 0.0
+        own = 0.0
+        for g in form.var_groups:
+            if g.block == "link":
+                continue
+            for k, key in enumerate(g.keys):
+                if owner_of.get(key) == t.id:
+                    sl = slice(g.offset + k * g.n_t, g.offset + (k + 1) * g.n_t)
+                    own += sum(float(vec[sl] @ x[sl]) for vec in form.cost_by_kind.values())
+        row["own_assets_cost_cny"] = own
+        row["cost_at_marginal_prices_cny"] = row["electricity_value_cny"] + row["heat_value_cny"] + own
+        row["scope1_t"] = tenant_kg.get((t.id, "scope1"), 0.0) / 1000.0
+        row["scope2_t"] = tenant_kg.get((t.id, "scope2"), 0.0) / 1000.0
+        row["co2_t"] = row["scope1_t"] + row["scope2_t"]
+        rows.append(row)
+    return pd.DataFrame(rows, index=pd.Index([t.id for t in park.tenants], name="tenant"))
+
+
+def _kpis(sched: Schedule, model: BuiltModel) -> dict[str, float]:
+    d = sched.dispatch
+    dt = sched.step_h
+
+    def total(suffix: str, block: str) -> np.ndarray:
+        cols = [c for c in d.columns if c.startswith(f"{block}[") and c.endswith(suffix)]
+        return d[cols].sum(axis=1).to_numpy() if cols else np.zeros(len(d))
+
+    imp = total(".import_kw", "grid")
+    exp = total(".export_kw", "grid")
+    pv = total(".output_kw", "pv")
+    chp = total(".electricity_kw", "chp")
+    pv_avail = sum(
+        (model.inputs.get(a.id, "available_kw") for a in model.inputs.park.assets_of_kind("pv")), np.zeros(len(d))
+    )
+    pv_exported = np.minimum(pv, exp)
+    pv_used = pv - pv_exported
+    supplied = imp - exp + pv + chp
+    pv_total = float(pv.sum() * dt)
+    return {
+        "total_cost_cny": float(sched.objective_cny or 0.0),
+        "total_co2_t": float(sched.emissions_t["total_t"].sum()),
+        "grid_import_kwh": float(imp.sum() * dt),
+        "grid_export_kwh": float(exp.sum() * dt),
+        "peak_grid_import_kw": float(imp.max()) if len(imp) else 0.0,
+        "pv_generation_kwh": pv_total,
+        "pv_curtailed_kwh": float((pv_avail - pv).clip(min=0).sum() * dt),
+        "pv_self_consumption": float(pv_used.sum() * dt / pv_total) if pv_total > 0 else 0.0,
+        "renewable_share": float(pv_used.sum() / supplied.sum()) if supplied.sum() > 0 else 0.0,
+        "electricity_consumed_kwh": float(supplied.sum() * dt),
+    }

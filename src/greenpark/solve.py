@@ -1,0 +1,221 @@
+"""Solve a park model with HiGHS, in memory, behind one function.
+
+The route: the assembled CSR matrix (:class:`~greenpark.model.linear.StandardForm`)
+is handed to ``highspy`` with one ``passModel`` call — no LP file and no second
+walk over Pyomo expressions (see ``benchmarks/`` for why). Solver outcomes are
+*reported* in a :class:`SolveResult`; nothing here raises for an infeasible,
+unbounded or time-limited model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+import highspy
+import numpy as np
+
+from greenpark.model.linear import StandardForm
+
+
+class Status(str, Enum):
+    """Outcome of a solve."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"  # a feasible solution, not proven optimal (time limit, gap)
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    TIME_LIMIT = "time_limit"  # time limit reached without any feasible solution
+    ERROR = "error"
+
+    @property
+    def has_solution(self) -> bool:
+        return self in (Status.OPTIMAL, Status.FEASIBLE)
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Options of one solve.
+
+    Attributes
+    ----------
+    time_limit_s : float or None
+        Wall-clock limit for HiGHS. [s]
+    mip_rel_gap : float
+        Relative MIP gap at which a MIP counts as solved. [-]
+    threads : int
+        HiGHS threads; 1 unless asked otherwise (solves run in parallel across processes).
+    presolve : bool
+        HiGHS presolve (duals survive postsolve).
+    """
+
+    time_limit_s: float | None = None
+    mip_rel_gap: float = 0.005
+    threads: int = 1
+    presolve: bool = True
+
+
+@dataclass
+class SolveResult:
+    """What HiGHS returned, without raising.
+
+    ``x`` (columns), ``row_activity``, ``row_dual`` and ``col_dual`` are in the
+    order of the :class:`StandardForm`; they are ``None`` without a solution
+    (duals also for a MIP).
+    """
+
+    status: Status
+    termination: str
+    message: str
+    objective: float | None = None
+    mip_gap: float | None = None
+    dual_bound: float | None = None
+    x: np.ndarray | None = None
+    row_activity: np.ndarray | None = None
+    row_dual: np.ndarray | None = None
+    col_dual: np.ndarray | None = None
+    highs_run_time_s: float = 0.0
+    handover_s: float = 0.0
+    log: str = ""
+    is_mip: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status.has_solution
+
+
+@contextlib.contextmanager
+def _quiet_stdout():
+    """Silence C-level stdout (HiGHS prints its banner when constructed)."""
+    try:
+        fd = os.dup(1)
+    except OSError:  # pragma: no cover - no stdout
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(fd, 1)
+        os.close(fd)
+
+
+_STATUS = highspy.HighsModelStatus
+
+
+def solve(form: StandardForm, options: SolveOptions | None = None) -> SolveResult:
+    """Solve ``min c·x + const s.t. row_lower ≤ A x ≤ row_upper, col_lower ≤ x ≤ col_upper``.
+
+    Returns a :class:`SolveResult` for every outcome; HiGHS's log is kept in
+    ``result.log`` and its own run time in ``result.highs_run_time_s``.
+    """
+    options = options or SolveOptions()
+    t0 = time.perf_counter()
+    with _quiet_stdout():
+        h = highspy.Highs()
+    log_fd, log_path = tempfile.mkstemp(prefix="greenpark-highs-", suffix=".log")
+    os.close(log_fd)
+    try:
+        h.setOptionValue("output_flag", True)
+        h.setOptionValue("log_to_console", False)
+        h.setOptionValue("log_file", log_path)
+        h.setOptionValue("threads", int(options.threads))
+        h.setOptionValue("presolve", "on" if options.presolve else "off")
+        h.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
+        if options.time_limit_s is not None:
+            h.setOptionValue("time_limit", float(options.time_limit_s))
+        h.passModel(_highs_lp(form))
+        handover = time.perf_counter() - t0
+        h.run()
+        result = _read(h, form)
+        if result.termination == "kUnboundedOrInfeasible" and options.presolve:
+            # Presolve could not tell which: ask again without it.
+            h.setOptionValue("presolve", "off")
+            h.run()
+            result = _read(h, form)
+        result.handover_s = handover
+    except Exception as exc:  # noqa: BLE001 - a solver failure is an outcome, not a crash
+        result = SolveResult(Status.ERROR, "exception", f"HiGHS failed: {exc}", is_mip=form.is_mip)
+    finally:
+        with contextlib.suppress(Exception):
+            h.setOptionValue("log_file", "")
+        result.log = Path(log_path).read_text(errors="replace") if Path(log_path).exists() else ""
+        with contextlib.suppress(OSError):
+            os.remove(log_path)
+    return result
+
+
+def _highs_lp(form: StandardForm) -> highspy.HighsLp:
+    lp = highspy.HighsLp()
+    lp.num_col_ = form.n_cols
+    lp.num_row_ = form.n_rows
+    lp.col_cost_ = form.col_cost
+    lp.col_lower_ = form.col_lower
+    lp.col_upper_ = form.col_upper
+    lp.row_lower_ = form.row_lower
+    lp.row_upper_ = form.row_upper
+    lp.offset_ = form.objective_constant
+    a = form.a
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_ = form.n_cols
+    lp.a_matrix_.num_row_ = form.n_rows
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data
+    if form.is_mip:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous for b in form.col_integer
+        ]
+    return lp
+
+
+def _read(h: highspy.Highs, form: StandardForm) -> SolveResult:
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    name = h.modelStatusToString(ms)
+    term = str(ms).split(".")[-1]
+    has_primal = info.primal_solution_status == 2
+    is_mip = form.is_mip
+    if ms == _STATUS.kOptimal:
+        status, msg = Status.OPTIMAL, "optimal solution found"
+    elif ms == _STATUS.kInfeasible:
+        status, msg = Status.INFEASIBLE, "the model is infeasible: no schedule meets every load, limit and target"
+    elif ms == _STATUS.kUnbounded:
+        status, msg = Status.UNBOUNDED, "the model is unbounded: some cost can fall without limit (check prices)"
+    elif ms == _STATUS.kUnboundedOrInfeasible:
+        status, msg = Status.INFEASIBLE, "the model is infeasible or unbounded"
+    elif has_primal and ms in (
+        _STATUS.kTimeLimit,
+        _STATUS.kIterationLimit,
+        _STATUS.kInterrupt,
+        _STATUS.kSolutionLimit,
+        _STATUS.kObjectiveBound,
+        _STATUS.kObjectiveTarget,
+    ):
+        status, msg = Status.FEASIBLE, f"stopped ({name}) with a feasible solution"
+    elif ms in (_STATUS.kTimeLimit, _STATUS.kIterationLimit, _STATUS.kInterrupt):
+        status, msg = Status.TIME_LIMIT, f"stopped ({name}) before any feasible solution was found"
+    else:
+        status, msg = Status.ERROR, f"HiGHS ended with status {name}"
+    res = SolveResult(status, term, msg, is_mip=is_mip, highs_run_time_s=h.getRunTime())
+    if status.has_solution:
+        sol = h.getSolution()
+        res.x = np.asarray(sol.col_value)
+        res.row_activity = np.asarray(sol.row_value)
+        res.objective = float(info.objective_function_value)
+        if is_mip:
+            res.mip_gap = float(info.mip_gap)
+            res.dual_bound = float(info.mip_dual_bound)
+            if status is Status.FEASIBLE:
+                res.message += f" (gap {res.mip_gap:.2%})"
+        elif sol.dual_valid:
+            res.row_dual = np.asarray(sol.row_dual)
+            res.col_dual = np.asarray(sol.col_dual)
+    return res
