@@ -57,6 +57,8 @@ class BuildContext:
     demands: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     emissions: list[Emission] = field(default_factory=list)
     grid_co2_kg_per_kwh: np.ndarray | None = None
+    grid_export: Group | None = None
+    generation: list[Group] = field(default_factory=list)
     assets_by_key: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -79,6 +81,10 @@ class BuildContext:
     def connect(self, carrier: str, var: Group, nodes: list[str], coef: float | np.ndarray = 1.0) -> None:
         assert carrier in CARRIERS, carrier
         self.ports.append(Port(carrier, list(nodes), var, np.broadcast_to(np.asarray(coef, float), var.shape)))
+
+    def add_generation(self, var: Group) -> None:
+        """Declare on-site electricity generation (PV, CHP): the park may export only this."""
+        self.generation.append(var)
 
     def add_demand(self, carrier: str, node: str, power_kw: np.ndarray) -> None:
         key = (carrier, node)

@@ -58,6 +58,7 @@ def build_model(inputs: Inputs) -> BuiltModel:
             builder(assets, ctx)
 
     _tenant_links(ctx)
+    _export_from_generation(ctx)
     nodes = _balances(ctx)
     price_per_kg = _carbon(ctx)
     return BuiltModel(
@@ -75,6 +76,24 @@ def _nodes_using(ctx: BuildContext, carrier: str) -> set[str]:
     used = {n for p in ctx.ports if p.carrier == carrier for n in p.nodes}
     used |= {node for (c, node) in ctx.demands if c == carrier}
     return used
+
+
+def _export_from_generation(ctx: BuildContext) -> None:
+    """Row ``grid[g].export_from_generation[t]``: ``export_kw[t] ≤ Σ on-site generation[t]``.
+
+    The park sells only surplus of its own generation (PV, CHP), never grid
+    energy bought in the same step — in an LP, an export price above the
+    import price would otherwise buy and resell without limit.
+    """
+    exp = ctx.grid_export
+    if exp is None:
+        return
+    rows = ctx.lp.add_rows("grid", "export_from_generation", exp.keys, -np.inf, 0.0, unit="kW")
+    ctx.lp.add_terms(rows, exp, 1.0)
+    zeros = np.zeros(len(exp.keys), dtype=np.int64)
+    for gen in ctx.generation:
+        for k in range(len(gen.keys)):
+            ctx.lp.add_terms(rows, gen, -1.0, var_keys=zeros + k)
 
 
 def _tenant_links(ctx: BuildContext) -> None:

@@ -65,6 +65,7 @@ def build_chp(assets: list[CHP], ctx: BuildContext) -> None:
     lp.add_terms(rec, heat, 1.0)
     lp.add_terms(rec, fuel, -ctx.column(assets, "heat_efficiency"))
     ctx.connect("electricity", el, owners, 1.0)
+    ctx.add_generation(el)
     ctx.connect("heat", heat, owners, 1.0)
     ctx.burn_gas(fuel, owners)
     lp.add_cost("operation", el, ctx.column(assets, "om_cny_per_kwh") * dt)

@@ -36,6 +36,7 @@ def build(assets: list[GridConnection], ctx: BuildContext) -> None:
     co2 = ctx.series(assets, "co2_kg_per_kwh")
     ctx.add_emission("scope2", imp, nodes, co2 * dt)
     ctx.grid_co2_kg_per_kwh = co2[0]
+    ctx.grid_export = exp
 
     charged = [a for a in assets if a.demand_charge_cny_per_kw_month > 0]
     if charged:

@@ -1,0 +1,35 @@
+# greenpark — the two quick-start targets: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint benchmark schema clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## Install, then solve the reference park for the next 48 h from local midnight; results in results/reference-park/
+run: $(STAMP)
+	$(BIN)/greenpark solve models/reference-park.yaml --horizon 48h --out results/reference-park
+
+## Install, then lint and run the tests (unit + integration; the performance tier is deselected)
+test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks datasets
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks datasets
+	$(BIN)/ruff format --check src tests benchmarks datasets
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/bench_build_solve.py
+
+schema: $(STAMP)
+	$(BIN)/greenpark schema
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

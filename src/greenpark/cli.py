@@ -1,0 +1,151 @@
+"""Command line: ``greenpark solve | validate | schema``.
+
+Exit codes: 0 optimal or feasible, 2 invalid input, 3 infeasible or
+unbounded, 4 time limit without a solution (5 solver error).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from greenpark.errors import ParkValidationError
+from greenpark.pipeline import solve as run_solve
+from greenpark.solve import SolveOptions, Status
+from greenpark.spec import load_park, park_json_schema
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="greenpark: optimal low-carbon park operation.")
+err = Console(stderr=True)
+out = Console()
+
+EXIT_OK, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_TIME_LIMIT, EXIT_ERROR = 0, 2, 3, 4, 5
+_EXIT = {
+    Status.OPTIMAL: EXIT_OK,
+    Status.FEASIBLE: EXIT_OK,
+    Status.INFEASIBLE: EXIT_INFEASIBLE,
+    Status.UNBOUNDED: EXIT_INFEASIBLE,
+    Status.TIME_LIMIT: EXIT_TIME_LIMIT,
+    Status.ERROR: EXIT_ERROR,
+}
+
+
+def _invalid(exc: ParkValidationError) -> typer.Exit:
+    head = f"{exc.source}: " if exc.source else ""
+    err.print(f"[bold red]invalid input[/] {head}{len(exc.problems)} problem(s)", highlight=False)
+    for p in exc.problems:
+        err.print(f"  - {p}", highlight=False, markup=False)
+    return typer.Exit(EXIT_INVALID)
+
+
+@app.command()
+def solve(
+    park_file: Annotated[Path, typer.Argument(help="Park model file (YAML).")],
+    start: Annotated[str | None, typer.Option(help="First step, park local time; default: next midnight.")] = None,
+    horizon: Annotated[str, typer.Option(help="Duration: 24h, 48h, 7d.")] = "48h",
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder; default results/<park file stem>.")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="HiGHS time limit [s].")] = None,
+    carbon_cap_t: Annotated[float | None, typer.Option("--carbon-cap-t", help="Park carbon cap [tCO2].")] = None,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", help="Relative MIP gap.")] = 0.005,
+    threads: Annotated[int, typer.Option(help="HiGHS threads.")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+) -> None:
+    """Solve a park and write its schedule (CSV + summary.json) to the output folder."""
+    progress = None if quiet else (lambda msg: err.print(f"[dim]… {msg}[/]", highlight=False))
+    try:
+        schedule = run_solve(
+            park_file,
+            start=start,
+            horizon=horizon,
+            options=SolveOptions(time_limit_s=time_limit, mip_rel_gap=mip_gap, threads=threads),
+            carbon_cap_t=carbon_cap_t,
+            progress=progress,
+        )
+    except ParkValidationError as exc:
+        raise _invalid(exc) from None
+    folder = out_dir or Path("results") / park_file.stem
+    schedule.to_folder(folder)
+    _print_summary(schedule, folder)
+    raise typer.Exit(_EXIT[schedule.status])
+
+
+def _print_summary(schedule, folder: Path) -> None:
+    colour = "green" if schedule.ok else "red"
+    err.print(
+        f"[bold {colour}]{schedule.status.value}[/] — {schedule.message} "
+        f"(HiGHS {schedule.highs_run_time_s:.2f} s, total {schedule.timings_s.get('total_s', 0):.2f} s)",
+        highlight=False,
+    )
+    if schedule.ok:
+        k = schedule.kpis
+        table = Table(title=f"{schedule.park}: {schedule.index[0]:%Y-%m-%d %H:%M} + {len(schedule.index) * schedule.step_h:g} h")
+        table.add_column("KPI")
+        table.add_column("value", justify="right")
+        rows = [
+            ("total cost", f"{k['total_cost_cny']:,.0f} CNY"),
+            ("total CO2", f"{k['total_co2_t']:,.1f} t"),
+            ("grid import", f"{k['grid_import_kwh'] / 1000:,.1f} MWh"),
+            ("peak grid import", f"{k['peak_grid_import_kw']:,.0f} kW"),
+            ("PV generation", f"{k['pv_generation_kwh'] / 1000:,.1f} MWh"),
+            ("PV self-consumption", f"{k['pv_self_consumption']:.1%}"),
+            ("renewable share", f"{k['renewable_share']:.1%}"),
+        ]
+        if schedule.marginal_abatement_cost_cny_per_t is not None:
+            rows.append(("carbon cap price", f"{schedule.marginal_abatement_cost_cny_per_t:,.1f} CNY/t"))
+        for r in rows:
+            table.add_row(*r)
+        out.print(table)
+        if len(schedule.tenants):
+            tt = Table(title="tenants")
+            for c in ("tenant", "electricity MWh", "heat MWh", "cost at marginal prices CNY", "CO2 t"):
+                tt.add_column(c, justify="right" if c != "tenant" else "left")
+            for tid, r in schedule.tenants.iterrows():
+                tt.add_row(
+                    str(tid),
+                    f"{r['electricity_drawn_kwh'] / 1000:,.1f}",
+                    f"{r['heat_drawn_kwh'] / 1000:,.1f}",
+                    f"{r['cost_at_marginal_prices_cny']:,.0f}",
+                    f"{r['co2_t']:,.1f}",
+                )
+            out.print(tt)
+    err.print(f"results written to {folder}", highlight=False)
+
+
+@app.command()
+def validate(park_file: Annotated[Path, typer.Argument(help="Park model file (YAML).")]) -> None:
+    """Check a park file (fields, references) without solving."""
+    try:
+        park = load_park(park_file)
+    except ParkValidationError as exc:
+        raise _invalid(exc) from None
+    err.print(f"[green]valid[/]: {park.park.name} — {len(park.tenants)} tenants, {len(park.assets)} assets", highlight=False)
+
+
+@app.command()
+def schema(
+    out_path: Annotated[Path, typer.Option("--out", help="Where to write the park JSON Schema.")] = Path(
+        "api/park.schema.json"
+    ),
+) -> None:
+    """Write the park file JSON Schema (``api/park.schema.json``)."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    out_path.write_text(schema_text())
+    err.print(f"wrote {out_path}", highlight=False)
+
+
+def schema_text() -> str:
+    """The exact text of ``api/park.schema.json``."""
+    return json.dumps(park_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())
