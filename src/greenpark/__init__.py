@@ -8,15 +8,15 @@
 
 __version__ = "0.1.0"
 
-from greenpark.errors import ParkValidationError, Problem  # noqa: E402
-from greenpark.pipeline import solve  # noqa: E402
-from greenpark.results import Schedule, ScheduleError, load_schedule  # noqa: E402
-from greenpark.solve import SolveOptions, SolveResult, Status  # noqa: E402
-from greenpark.spec import Park, load_park, park_from_dict, park_json_schema  # noqa: E402
+from greenpark.errors import ParkValidationError, Problem
+from greenpark.pipeline import solve
+from greenpark.results import Schedule, ScheduleError, load_schedule
+from greenpark.solve import SolveOptions, SolveResult, Status
+from greenpark.spec import Park, load_park, park_from_dict, park_json_schema
 
 __all__ = [
-    "ParkValidationError",
     "Park",
+    "ParkValidationError",
     "Problem",
     "Schedule",
     "ScheduleError",

@@ -21,8 +21,8 @@ from greenpark.solve import SolveOptions, Status
 from greenpark.spec import load_park, park_json_schema
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="greenpark: optimal low-carbon park operation.")
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 EXIT_OK, EXIT_INVALID, EXIT_INFEASIBLE, EXIT_TIME_LIMIT, EXIT_ERROR = 0, 2, 3, 4, 5
 _EXIT = {
@@ -48,7 +48,9 @@ def solve(
     park_file: Annotated[Path, typer.Argument(help="Park model file (YAML).")],
     start: Annotated[str | None, typer.Option(help="First step, park local time; default: next midnight.")] = None,
     horizon: Annotated[str, typer.Option(help="Duration: 24h, 48h, 7d.")] = "48h",
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Output folder; default results/<park file stem>.")] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder; default results/<park file stem>.")
+    ] = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="HiGHS time limit [s].")] = None,
     carbon_cap_t: Annotated[float | None, typer.Option("--carbon-cap-t", help="Park carbon cap [tCO2].")] = None,
     mip_gap: Annotated[float, typer.Option("--mip-gap", help="Relative MIP gap.")] = 0.005,
@@ -83,7 +85,9 @@ def _print_summary(schedule, folder: Path) -> None:
     )
     if schedule.ok:
         k = schedule.kpis
-        table = Table(title=f"{schedule.park}: {schedule.index[0]:%Y-%m-%d %H:%M} + {len(schedule.index) * schedule.step_h:g} h")
+        table = Table(
+            title=f"{schedule.park}: {schedule.index[0]:%Y-%m-%d %H:%M} + {len(schedule.index) * schedule.step_h:g} h"
+        )
         table.add_column("KPI")
         table.add_column("value", justify="right")
         rows = [
@@ -123,7 +127,9 @@ def validate(park_file: Annotated[Path, typer.Argument(help="Park model file (YA
         park = load_park(park_file)
     except ParkValidationError as exc:
         raise _invalid(exc) from None
-    err.print(f"[green]valid[/]: {park.park.name} — {len(park.tenants)} tenants, {len(park.assets)} assets", highlight=False)
+    err.print(
+        f"[green]valid[/]: {park.park.name} — {len(park.tenants)} tenants, {len(park.assets)} assets", highlight=False
+    )
 
 
 @app.command()

@@ -77,6 +77,8 @@ class Schedule:
     """The :class:`~greenpark.model.core.BuiltModel` (column/row names, matrix), when solved in this process."""
     pyomo_model: Any = field(default=None, repr=False)
     """The Pyomo ``ConcreteModel``, when built."""
+    solution: SolveResult | None = field(default=None, repr=False)
+    """The raw :class:`~greenpark.solve.SolveResult` (column values, duals), when solved in this process."""
 
     @property
     def ok(self) -> bool:
@@ -199,6 +201,7 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
         highs_run_time_s=result.highs_run_time_s,
         timings_s=dict(timings_s or {}),
         log=result.log,
+        solution=result,
     )
     if not result.ok or result.x is None:
         return sched
@@ -296,7 +299,10 @@ def _tenant_table(
                 if t.id in imp.keys:
                     k = imp.key_index(t.id)
                     n = imp.n_t
-                    drawn = x[imp.offset + k * n : imp.offset + (k + 1) * n] - x[exp.offset + k * n : exp.offset + (k + 1) * n]
+                    drawn = (
+                        x[imp.offset + k * n : imp.offset + (k + 1) * n]
+                        - x[exp.offset + k * n : exp.offset + (k + 1) * n]
+                    )
             except KeyError:
                 pass
             row[f"{carrier}_drawn_kwh"] = float(drawn.sum() * dt)

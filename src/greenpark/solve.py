@@ -14,7 +14,7 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import highspy
@@ -23,7 +23,7 @@ import numpy as np
 from greenpark.model.linear import StandardForm
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Outcome of a solve."""
 
     OPTIMAL = "optimal"
@@ -141,7 +141,7 @@ def solve(form: StandardForm, options: SolveOptions | None = None) -> SolveResul
             h.run()
             result = _read(h, form)
         result.handover_s = handover
-    except Exception as exc:  # noqa: BLE001 - a solver failure is an outcome, not a crash
+    except Exception as exc:
         result = SolveResult(Status.ERROR, "exception", f"HiGHS failed: {exc}", is_mip=form.is_mip)
     finally:
         with contextlib.suppress(Exception):

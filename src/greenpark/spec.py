@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -43,7 +43,7 @@ class SeriesRef(_Spec):
     scale: float = Field(1.0, description="Factor applied to every value (e.g. to scale a profile).")
 
 
-Series = Union[float, list[float], SeriesRef]
+Series = float | list[float] | SeriesRef
 """A scalar, an inline list (one value per step) or a :class:`SeriesRef`."""
 
 
@@ -264,7 +264,16 @@ class HeatLoad(_Load):
 
 
 Asset = Annotated[
-    Union[GridConnection, PV, Battery, ThermalStore, HeatPump, GasBoiler, ElectricBoiler, CHP, ElectricLoad, HeatLoad],
+    GridConnection
+    | PV
+    | Battery
+    | ThermalStore
+    | HeatPump
+    | GasBoiler
+    | ElectricBoiler
+    | CHP
+    | ElectricLoad
+    | HeatLoad,
     Field(discriminator="kind"),
 ]
 
@@ -292,32 +301,49 @@ class Park(_Spec):
 _GAS_KINDS = {"gas_boiler", "chp"}
 
 
-def check_references(park: Park) -> list[Problem]:
-    """Cross-field checks: unique ids, owners that exist, one grid connection."""
+def check_references(data: dict[str, Any]) -> list[Problem]:
+    """Cross-field checks on the raw document: unique ids, owners that exist, one grid connection.
+
+    Works on the raw mapping so that these problems are listed together with
+    the field errors pydantic finds.
+    """
     problems: list[Problem] = []
+    tenants_raw = data.get("tenants") or []
+    assets_raw = data.get("assets") or []
+    if not isinstance(tenants_raw, list) or not isinstance(assets_raw, list):
+        return problems
     seen: dict[str, str] = {}
-    for i, t in enumerate(park.tenants):
-        if t.id == PARK_OWNER:
+    for i, t in enumerate(tenants_raw):
+        tid = t.get("id") if isinstance(t, dict) else None
+        if tid is None:
+            continue
+        if tid == PARK_OWNER:
             problems.append(Problem(f"tenants[{i}].id", f"'{PARK_OWNER}' is reserved for the park itself"))
-        if t.id in seen:
-            problems.append(Problem(f"tenants[{i}].id", f"duplicate id {t.id!r} (also {seen[t.id]})"))
-        seen[t.id] = f"tenants[{i}]"
-    tenants = set(park.tenant_ids)
+        if tid in seen:
+            problems.append(Problem(f"tenants[{i}].id", f"duplicate id {tid!r} (also {seen[tid]})"))
+        seen[tid] = f"tenants[{i}]"
+    tenants = set(seen)
     asset_seen: dict[str, str] = {}
-    for i, a in enumerate(park.assets):
-        if a.id in asset_seen:
-            problems.append(Problem(f"assets[{i}].id", f"duplicate id {a.id!r} (also {asset_seen[a.id]})"))
-        asset_seen[a.id] = f"assets[{i}]"
-        if a.owner != PARK_OWNER and a.owner not in tenants:
+    grids: list[int] = []
+    for i, a in enumerate(assets_raw):
+        if not isinstance(a, dict):
+            continue
+        aid, kind, owner = a.get("id"), a.get("kind"), a.get("owner", PARK_OWNER)
+        if aid is not None:
+            if aid in asset_seen:
+                problems.append(Problem(f"assets[{i}].id", f"duplicate id {aid!r} (also {asset_seen[aid]})"))
+            asset_seen[aid] = f"assets[{i}]"
+        if owner != PARK_OWNER and owner not in tenants:
             known = ", ".join(sorted(tenants)) or "none"
-            problems.append(Problem(f"assets[{i}].owner", f"unknown tenant {a.owner!r} (tenants: {known}; or 'park')"))
-        if a.kind == "grid" and a.owner != PARK_OWNER:
-            problems.append(Problem(f"assets[{i}].owner", "the grid connection belongs to the park node ('park')"))
-        if a.kind in _GAS_KINDS and park.gas is None:
-            problems.append(Problem(f"assets[{i}].kind", f"a {a.kind} burns gas but the park file has no 'gas' section"))
-        if a.kind == "pv" and a.forecast_kw is None and park.weather is None:
+            problems.append(Problem(f"assets[{i}].owner", f"unknown tenant {owner!r} (tenants: {known}; or 'park')"))
+        if kind == "grid":
+            grids.append(i)
+            if owner != PARK_OWNER:
+                problems.append(Problem(f"assets[{i}].owner", "the grid connection belongs to the park node ('park')"))
+        if kind in _GAS_KINDS and data.get("gas") is None:
+            problems.append(Problem(f"assets[{i}].kind", f"a {kind} burns gas but the park file has no 'gas' section"))
+        if kind == "pv" and a.get("forecast_kw") is None and data.get("weather") is None:
             problems.append(Problem(f"assets[{i}]", "PV needs either forecast_kw or the park's 'weather' section"))
-    grids = [i for i, a in enumerate(park.assets) if a.kind == "grid"]
     if len(grids) > 1:
         problems.append(Problem(f"assets[{grids[1]}].kind", "a park has one grid connection"))
     return problems
@@ -334,16 +360,17 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif isinstance(prev, int) and out.startswith("assets") and part in _ASSET_KINDS:
-            pass
-        elif part in ("float", "list[float]", "SeriesRef"):
-            pass
-        elif re.match(r"^function-", str(part)):
+        elif _is_noise(part, prev, out):
             pass
         else:
             out += f".{part}" if out else str(part)
         prev = part
     return out
+
+
+def _is_noise(part: Any, prev: Any, path: str) -> bool:
+    tag = isinstance(prev, int) and path.startswith("assets") and part in _ASSET_KINDS
+    return tag or part in ("float", "list[float]", "SeriesRef") or bool(re.match(r"^function-", str(part)))
 
 
 _ASSET_KINDS = {
@@ -403,11 +430,11 @@ def park_from_dict(data: Any, base_dir: Path | str = ".", source: str | None = N
     """
     if not isinstance(data, dict):
         raise ParkValidationError([Problem("", "a park file must be a mapping with 'park' and 'assets'")], source)
+    problems = check_references(data)
     try:
         park = Park.model_validate({**data, "base_dir": Path(base_dir)})
     except ValidationError as exc:
-        raise ParkValidationError(_pydantic_problems(exc), source) from None
-    problems = check_references(park)
+        problems = _pydantic_problems(exc) + problems
     if problems:
         raise ParkValidationError(problems, source)
     return park

@@ -8,6 +8,8 @@ limit.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pvlib
@@ -55,6 +57,38 @@ def pv_ac_power_kw(
         ``P_dc = capacity·G_poa/1000·(1 + γ (T_cell − 25))``. [kW]
         Values below 1e-4 × capacity are set to 0 (solver scaling).
     """
+    with warnings.catch_warnings():
+        # pvlib 0.16 still calls DatetimeIndex.dayofyear, deprecated in pandas 3
+        warnings.filterwarnings("ignore", message=r".*dayofyear is deprecated")
+        return _pv_ac_power_kw(
+            weather,
+            latitude=latitude,
+            longitude=longitude,
+            altitude_m=altitude_m,
+            capacity_kwp=capacity_kwp,
+            tilt_deg=tilt_deg,
+            azimuth_deg=azimuth_deg,
+            inverter_kw=inverter_kw,
+            losses_fraction=losses_fraction,
+            temp_coefficient_per_c=temp_coefficient_per_c,
+            inverter_efficiency=inverter_efficiency,
+        )
+
+
+def _pv_ac_power_kw(
+    weather: pd.DataFrame,
+    *,
+    latitude: float,
+    longitude: float,
+    altitude_m: float,
+    capacity_kwp: float,
+    tilt_deg: float,
+    azimuth_deg: float,
+    inverter_kw: float,
+    losses_fraction: float,
+    temp_coefficient_per_c: float,
+    inverter_efficiency: float,
+) -> np.ndarray:
     index = pd.DatetimeIndex(weather.index)
     step = pd.Timedelta(index.freq) if index.freq is not None else pd.Timedelta("1h")
     mid = index + step / 2

@@ -88,7 +88,7 @@ class SeriesResolver:
             return None, shown
         try:
             raw = pd.read_csv(path, comment="#")
-        except Exception as exc:  # noqa: BLE001 - any parse failure is reported, never raised
+        except Exception as exc:
             self.problems.append(Problem(shown, f"cannot read CSV: {exc}"))
             return None, shown
         if "time" not in raw.columns:

@@ -91,7 +91,9 @@ class BuildContext:
         self.demands[key] = self.demands.get(key, 0.0) + np.asarray(power_kw, dtype=float)
 
     def add_emission(self, scope: str, var: Group, owners: list[str], kg: np.ndarray, ledger: str = "park") -> None:
-        self.emissions.append(Emission(scope, list(owners), var, np.broadcast_to(np.asarray(kg, float), var.shape), ledger))
+        self.emissions.append(
+            Emission(scope, list(owners), var, np.broadcast_to(np.asarray(kg, float), var.shape), ledger)
+        )
 
     def burn_gas(self, fuel: Group, owners: list[str]) -> None:
         """Gas use ``fuel[k, t]`` [kW of fuel, LHV]: energy cost and scope-1 emissions.
@@ -99,7 +101,8 @@ class BuildContext:
         ``cost = Σ price_gas(t)·fuel·Δt``; ``co2_kg = Σ f_gas·fuel·Δt``.
         """
         gas = self.inputs.park.gas
-        assert gas is not None and self.inputs.gas_price_cny_per_kwh is not None
+        assert gas is not None
+        assert self.inputs.gas_price_cny_per_kwh is not None
         dt = self.step_h
         self.lp.add_cost("gas", fuel, self.inputs.gas_price_cny_per_kwh[None, :] * dt)
         kg = np.full(fuel.shape, gas.co2_kg_per_kwh * dt)

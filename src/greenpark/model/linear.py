@@ -152,7 +152,9 @@ class LinearProblem:
         c = var.offset + (kk[:, None] * var.n_t + ts[None, :])
         self.add_entries(r[:, valid], c[:, valid], coef_arr[:, valid])
 
-    def add_sum_terms(self, rows: Group, row_of_key: np.ndarray | list[int], var: Group, coef: np.ndarray | float) -> None:
+    def add_sum_terms(
+        self, rows: Group, row_of_key: np.ndarray | list[int], var: Group, coef: np.ndarray | float
+    ) -> None:
         """Add ``sum_t coef[k, t] · var[k, t]`` to scalar row ``row_of_key[k]`` (``rows.n_t == 1``)."""
         coef_arr = np.broadcast_to(np.asarray(coef, dtype=float), var.shape)
         r = rows.offset + np.broadcast_to(np.asarray(row_of_key, dtype=np.int64)[:, None], var.shape)

@@ -54,7 +54,12 @@ def build_chp(assets: list[CHP], ctx: BuildContext) -> None:
     keys = [a.id for a in assets]
     owners = [a.owner for a in assets]
     el = lp.add_var(
-        "chp", "electricity_kw", keys, ctx.column(assets, "min_electric_kw"), ctx.column(assets, "electric_kw"), unit="kW"
+        "chp",
+        "electricity_kw",
+        keys,
+        ctx.column(assets, "min_electric_kw"),
+        ctx.column(assets, "electric_kw"),
+        unit="kW",
     )
     fuel = lp.add_var("chp", "fuel_kw", keys, 0.0, np.inf, unit="kW")
     heat = lp.add_var("chp", "heat_kw", keys, 0.0, np.inf, unit="kW")

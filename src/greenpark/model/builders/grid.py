@@ -57,4 +57,3 @@ def build(assets: list[GridConnection], ctx: BuildContext) -> None:
         lp.add_cost(
             "demand_charge", peak, ctx.column(charged, "demand_charge_cny_per_kw_month") * horizon_h / HOURS_PER_MONTH
         )
-

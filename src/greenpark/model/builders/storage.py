@@ -36,7 +36,9 @@ def _storage(
     eta_c = ctx.column(assets, "charge_efficiency")
     eta_d = ctx.column(assets, "discharge_efficiency")
     s0 = ctx.column(assets, "soc_initial_fraction")
-    s_end = np.array([[a.soc_final_fraction if a.soc_final_fraction is not None else a.soc_initial_fraction] for a in assets])
+    s_end = np.array(
+        [[a.soc_final_fraction if a.soc_final_fraction is not None else a.soc_initial_fraction] for a in assets]
+    )
     keep = (1.0 - loss_per_h) ** dt
 
     ch = lp.add_var(block, "charge_kw", keys, 0.0, p, unit="kW")

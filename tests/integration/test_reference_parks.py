@@ -1,0 +1,128 @@
+"""Invariants on every park file in models/ (batch files in models/batches/ are not parks)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import greenpark as gp
+from tests.conftest import MODELS
+
+pytestmark = pytest.mark.integration
+
+PARKS = sorted(MODELS.glob("*.yaml"))
+CASES = [(p, start) for p in PARKS for start in ("2026-01-14", "2026-07-15")]
+
+
+@pytest.fixture(scope="module", params=CASES, ids=lambda c: f"{c[0].stem}@{c[1]}")
+def solved(request) -> gp.Schedule:
+    path, start = request.param
+    s = gp.solve(path, start=start, horizon="48h")
+    assert s.status is gp.Status.OPTIMAL, s.message
+    return s
+
+
+def test_there_are_park_files():
+    assert len(PARKS) >= 2
+
+
+def test_energy_balances_close_at_every_node_and_step(solved):
+    residual = solved.balances.xs("residual", axis=1, level="term")
+    assert residual.abs().to_numpy().max() <= 1e-6
+    # the park node and every tenant with a load have a balance
+    nodes = set(solved.balances.columns.get_level_values("node"))
+    assert "park" in nodes
+    park = solved.model.inputs.park
+    assert {a.owner for a in park.assets if a.kind.endswith("_load")} <= nodes
+
+
+def test_all_bounds_hold(solved):
+    form = solved.model.form
+    x = solved.solution.x
+    tol = 1e-6
+    assert np.all(x >= form.col_lower - tol)
+    assert np.all(x <= form.col_upper + tol)
+    act = form.a @ x
+    assert np.all(act >= form.row_lower - tol * (1 + np.abs(form.row_lower)))
+    assert np.all(act <= form.row_upper + tol * (1 + np.abs(form.row_upper)))
+    # physical reading of the bounds, from the frames
+    park = solved.model.inputs.park
+    d = solved.dispatch
+    for a in park.assets_of_kind("battery"):
+        soc = d[f"battery[{a.id}].soc_kwh"]
+        assert soc.min() >= a.soc_min_fraction * a.energy_kwh - tol
+        assert soc.max() <= a.soc_max_fraction * a.energy_kwh + tol
+        assert d[f"battery[{a.id}].charge_kw"].max() <= a.power_kw + tol
+    for a in park.assets_of_kind("grid"):
+        assert d[f"grid[{a.id}].import_kw"].max() <= a.import_limit_kw + tol
+        assert d[f"grid[{a.id}].export_kw"].max() <= a.export_limit_kw + tol
+    for t in park.tenants:
+        if t.electric_connection_kw is not None and f"link[{t.id}].import_kw" in d:
+            assert d[f"link[{t.id}].import_kw"].max() <= t.electric_connection_kw + tol
+
+
+def test_emissions_recomputed_from_dispatch_match(solved):
+    inputs = solved.model.inputs
+    park = inputs.park
+    d = solved.dispatch
+    dt = inputs.step_h
+    scope2 = sum(
+        (d[f"grid[{g.id}].import_kw"].to_numpy() * inputs.get(g.id, "co2_kg_per_kwh")).sum() * dt
+        for g in park.assets_of_kind("grid")
+    )
+    fuel_cols = [c for c in d.columns if c.endswith(".fuel_kw")]
+    scope1 = d[fuel_cols].to_numpy().sum() * dt * (park.gas.co2_kg_per_kwh if park.gas else 0.0)
+    em = solved.emissions_t
+    assert em["scope2_t"].sum() == pytest.approx(scope2 / 1000, rel=1e-9)
+    assert em["scope1_t"].sum() == pytest.approx(scope1 / 1000, rel=1e-9, abs=1e-12)
+    assert solved.kpis["total_co2_t"] == pytest.approx((scope1 + scope2) / 1000, rel=1e-9)
+    assert solved.prices["co2_kg"].sum() == pytest.approx(scope1 + scope2, rel=1e-9)
+    # carbon cost is the price times the park's emissions
+    price = inputs.carbon_price_cny_per_t
+    hourly = solved.prices["co2_kg"].to_numpy() / 1000
+    assert solved.costs_cny["carbon"] == pytest.approx(float((hourly * price).sum()), rel=1e-9)
+
+
+def test_costs_by_kind_sum_to_the_objective(solved):
+    assert solved.costs_cny.sum() == pytest.approx(solved.objective_cny, rel=1e-9)
+    assert solved.kpis["total_cost_cny"] == pytest.approx(solved.objective_cny, rel=1e-12)
+    # grid energy cost recomputed from the tariff
+    inputs = solved.model.inputs
+    d = solved.dispatch
+    g = inputs.park.assets_of_kind("grid")[0]
+    energy = (
+        d[f"grid[{g.id}].import_kw"] * inputs.get(g.id, "import_price_cny_per_kwh")
+        - d[f"grid[{g.id}].export_kw"] * inputs.get(g.id, "export_price_cny_per_kwh")
+    ).sum() * inputs.step_h
+    assert solved.costs_cny["grid_energy"] == pytest.approx(energy, rel=1e-9)
+
+
+def test_frames_are_tz_aware_and_schedule_round_trips(solved, tmp_path):
+    assert str(solved.dispatch.index.tz) == "Asia/Shanghai"
+    assert len(solved.dispatch) == 48
+    solved.to_folder(tmp_path)
+    back = gp.load_schedule(tmp_path)
+    assert back.status is solved.status
+    assert back.objective_cny == pytest.approx(solved.objective_cny)
+    pd.testing.assert_frame_equal(back.dispatch, solved.dispatch, check_freq=False, atol=1e-9)
+    pd.testing.assert_frame_equal(back.prices, solved.prices, check_freq=False, atol=1e-9)
+    assert back.balances.shape == solved.balances.shape
+    pd.testing.assert_frame_equal(back.tenants, solved.tenants, atol=1e-9)
+
+
+def test_marginal_prices_are_consistent_with_the_tariff(solved):
+    # when the park imports strictly inside its limits and exports nothing,
+    # the park electricity price equals the import price (+ carbon at the grid factor).
+    inputs = solved.model.inputs
+    g = inputs.park.assets_of_kind("grid")[0]
+    imp = solved.dispatch[f"grid[{g.id}].import_kw"].to_numpy()
+    exp = solved.dispatch[f"grid[{g.id}].export_kw"].to_numpy()
+    peak = solved.kpis["peak_grid_import_kw"]
+    inner = (imp > 1.0) & (imp < min(g.import_limit_kw, peak) - 1.0) & (exp < 1e-6)
+    assert inner.any()
+    expected = inputs.get(g.id, "import_price_cny_per_kwh") + inputs.get(g.id, "co2_kg_per_kwh") * (
+        inputs.carbon_price_cny_per_t / 1000
+    )
+    got = solved.prices["electricity_cny_per_kwh"].to_numpy()
+    np.testing.assert_allclose(got[inner], expected[inner], rtol=1e-7, atol=1e-7)

@@ -1,0 +1,117 @@
+"""Park file validation: every problem, with its path, no traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+import greenpark as gp
+from greenpark.cli import schema_text
+from tests.conftest import MODELS, ROOT, grid, load, tiny_park
+
+pytestmark = pytest.mark.unit
+
+
+def _problems(doc: dict) -> list[str]:
+    with pytest.raises(gp.ParkValidationError) as info:
+        gp.park_from_dict(doc, base_dir=MODELS)
+    return [str(p) for p in info.value.problems]
+
+
+def _doc(assets, tenants=None) -> dict:
+    return {
+        "park": {"name": "t", "latitude": 31.3, "longitude": 120.6},
+        "tenants": tenants if tenants is not None else [{"id": "a"}],
+        "assets": assets,
+    }
+
+
+def test_every_bundled_park_validates():
+    for path in MODELS.glob("*.yaml"):
+        park = gp.load_park(path)
+        assert park.assets
+
+
+def test_nonpositive_power_names_the_field():
+    bad = {"id": "b", "kind": "battery", "power_kw": 0, "energy_kwh": 10}
+    probs = _problems(_doc([grid(0.5), bad, load(1)]))
+    assert "assets[1].power_kw: must be > 0" in probs
+
+
+def test_all_problems_are_listed_together():
+    assets = [
+        grid(0.5),
+        {"id": "b", "kind": "battery", "power_kw": -1, "energy_kwh": 0},
+        {"id": "x", "kind": "nuclear_reactor"},
+        load(1, colour="red"),
+    ]
+    probs = _problems(_doc(assets))
+    assert "assets[1].power_kw: must be > 0" in probs
+    assert "assets[1].energy_kwh: must be > 0" in probs
+    assert any(p.startswith(("assets[2].kind", "assets[2]:")) for p in probs)
+    assert "assets[3].colour: Extra inputs are not permitted" in probs
+
+
+def test_unknown_owner_and_duplicate_ids():
+    probs = _problems(_doc([grid(0.5), load(1, owner="ghost"), load(2, owner="a")]))
+    assert any(p.startswith("assets[1].owner: unknown tenant 'ghost'") for p in probs)
+    assert any(p.startswith("assets[2].id: duplicate id 'load'") for p in probs)
+
+
+def test_gas_asset_needs_gas_section_and_pv_needs_weather():
+    probs = _problems(
+        _doc(
+            [
+                grid(0.5),
+                {"id": "gb", "kind": "gas_boiler", "heat_kw": 10},
+                {"id": "pv", "kind": "pv", "capacity_kwp": 5},
+            ]
+        )
+    )
+    assert any(p.startswith("assets[1].kind: a gas_boiler burns gas") for p in probs)
+    assert any(p.startswith("assets[2]: PV needs") for p in probs)
+
+
+def test_bad_series_value_and_cross_field_checks():
+    bad_series = load("lots")
+    bat = {
+        "id": "b",
+        "kind": "battery",
+        "power_kw": 1,
+        "energy_kwh": 1,
+        "soc_min_fraction": 0.6,
+        "soc_max_fraction": 0.5,
+    }
+    probs = _problems(_doc([grid(0.5), bad_series, bat]))
+    assert "assets[1].power_kw: must be a number, a list of numbers or {file, column}" in probs
+    assert "assets[2]: soc_min_fraction must not exceed soc_max_fraction" in probs
+
+
+def test_bad_time_zone_and_missing_file():
+    doc = _doc([grid(0.5), load(1)])
+    doc["park"]["timezone"] = "Mars/Olympus"
+    assert "park.timezone: unknown time zone 'Mars/Olympus'" in _problems(doc)
+    with pytest.raises(gp.ParkValidationError) as info:
+        gp.load_park(ROOT / "models" / "nope.yaml")
+    assert "park file not found" in str(info.value)
+
+
+def test_yaml_round_trip_of_reference_park_is_stable():
+    raw = yaml.safe_load((MODELS / "reference-park.yaml").read_text())
+    park = gp.park_from_dict(raw, base_dir=MODELS)
+    again = gp.park_from_dict(park.model_dump(mode="json", exclude={"base_dir"}), base_dir=MODELS)
+    assert again == park
+
+
+def test_committed_schema_is_current():
+    committed = (ROOT / "api" / "park.schema.json").read_text()
+    assert committed == schema_text(), "api/park.schema.json is stale: run `greenpark schema`"
+    schema = json.loads(committed)
+    assert schema["additionalProperties"] is False
+
+
+def test_tiny_park_helper_builds():
+    park = tiny_park([grid(0.5), load(1)])
+    assert park.tenant_ids == ["a"]
