@@ -55,6 +55,7 @@ def _fmt(ts: pd.Timestamp) -> str:
 class _Table:
     frame: pd.DataFrame  # naive local time index
     step: pd.Timedelta
+    positions: np.ndarray | None = None  # row of each model step, once aligned
 
 
 @dataclass
@@ -101,21 +102,21 @@ class SeriesResolver:
             return None, shown
         tz = self.index.tz
         if isinstance(times.dtype, pd.DatetimeTZDtype):
-            local = times.dt.tz_convert(tz)
-            offsets_file = times.apply(lambda t: t.utcoffset())
-            offsets_park = local.apply(lambda t: t.utcoffset())
-            bad = offsets_file != offsets_park
+            wall_file = times.dt.tz_localize(None)
+            wall_park = times.dt.tz_convert(tz).dt.tz_localize(None)
+            bad = (wall_file != wall_park).to_numpy()
             if bad.any():
-                i = int(np.argmax(bad.to_numpy()))
+                i = int(np.argmax(bad))
                 self.problems.append(
                     Problem(
                         shown,
-                        f"timestamps are in UTC{_offset(offsets_file.iloc[i])} but the park's time zone {tz} is "
-                        f"UTC{_offset(offsets_park.iloc[i])} at {_fmt(local.iloc[i])}: give local times",
+                        f"timestamps are in UTC{_offset(times.iloc[i].utcoffset())} but the park's time zone {tz} is "
+                        f"UTC{_offset(times.dt.tz_convert(tz).iloc[i].utcoffset())} at {_fmt(wall_park.iloc[i])}: "
+                        "give local times",
                     )
                 )
                 return None, shown
-            naive = local.dt.tz_localize(None)
+            naive = wall_park
         else:
             naive = times
         frame = raw.drop(columns=["time"])
@@ -202,15 +203,31 @@ class SeriesResolver:
         return arr
 
     def _align(self, table: _Table, column: str, shown: str, where: str) -> np.ndarray | None:
-        col = pd.to_numeric(table.frame[column], errors="coerce")
+        if table.positions is None:
+            table.positions = self._positions(table, shown, where)
+            if table.positions is None:
+                return None
+        col = pd.to_numeric(table.frame[column], errors="coerce").to_numpy(dtype=float)
+        pos = table.positions
+        values = col[pos].mean(axis=1) if pos.ndim == 2 else col[pos]
+        if np.isnan(values).any():
+            i = int(np.argmax(np.isnan(values)))
+            n_bad = int(np.isnan(values).sum())
+            self.problems.append(
+                Problem(f"{shown} column {column!r}", f"{n_bad} missing values (NaN) from {_fmt(self.index[i])}")
+            )
+            return None
+        return values
+
+    def _positions(self, table: _Table, shown: str, where: str) -> np.ndarray | None:
+        """Row numbers read by each model step: shape (T,) for a coarser or equal file, (T, k) for a finer one."""
         local = self.index.tz_localize(None)
         model_step = pd.Timedelta(self.index.freq)
         first, last_end = table.frame.index[0], table.frame.index[-1] + table.step
         if first <= local[0] and local[-1] + model_step <= last_end:
             keys = local
         elif _is_whole_year(table):
-            year = table.frame.index[0].year
-            keys = _to_reference_year(local, year)
+            keys = _to_reference_year(local, table.frame.index[0].year)
         else:
             self.problems.append(
                 Problem(
@@ -220,20 +237,12 @@ class SeriesResolver:
                 )
             )
             return None
+        step_ns = table.step.value
+        base = (keys.floor(table.step).as_unit("ns").asi8 - first.as_unit("ns").value) // step_ns
         if table.step >= model_step:
-            idx = keys.floor(table.step)
-            values = col.reindex(idx).to_numpy(dtype=float)
-        else:
-            coarse = col.resample(model_step).mean()
-            values = coarse.reindex(keys).to_numpy(dtype=float)
-        if np.isnan(values).any():
-            i = int(np.argmax(np.isnan(values)))
-            n_bad = int(np.isnan(values).sum())
-            self.problems.append(
-                Problem(f"{shown} column {column!r}", f"{n_bad} missing values (NaN) from {_fmt(self.index[i])}")
-            )
-            return None
-        return values
+            return base
+        per = int(model_step / table.step)
+        return base[:, None] + np.arange(per)[None, :]
 
 
 def _offset(td: pd.Timedelta) -> str:

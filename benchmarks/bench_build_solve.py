@@ -1,0 +1,149 @@
+"""Build and solve the reference park at several sizes and print where the time goes.
+
+    python benchmarks/bench_build_solve.py                      # 24 h, 168 h × 1, 10, 50 tenants
+    python benchmarks/bench_build_solve.py --hours 8760 --tenants 10 50
+
+Each case runs in its own process (so peak memory is the case's own). N tenants
+are copies of the reference park's six tenants, cycled, with their own assets;
+the shared assets and the grid connection are scaled by max(1, N / 6). HiGHS runs with
+its defaults (presolve on, one thread). Columns:
+
+inputs    datasets read and aligned, PV from pvlib                      [s]
+build     model assembly (numpy → CSR) + the Pyomo model                [s]
+handover  HiGHS ``passModel``                                           [s]
+highs     HiGHS's own run time                                          [s]
+results   reading the solution back into frames, KPIs, prices           [s]
+total     build + handover + highs + results                           [s]
+ratio     total ÷ highs; build/highs = (build + handover) ÷ highs
+peak MB   peak resident memory of the process
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "models" / "reference-park.yaml"
+SHARED_SCALED = {
+    "grid": ("import_limit_kw", "export_limit_kw", "peak_billed_kw"),
+    "pv": ("capacity_kwp",),
+    "battery": ("power_kw", "energy_kwh"),
+    "chp": ("electric_kw", "min_electric_kw"),
+    "gas_boiler": ("heat_kw",),
+    "heat_pump": ("heat_kw",),
+    "thermal_store": ("power_kw", "energy_kwh"),
+}
+
+
+def scaled_park(n_tenants: int) -> dict:
+    """The reference park with ``n_tenants`` tenants (copies of its six, cycled)."""
+    doc = yaml.safe_load(REFERENCE.read_text())
+    base_tenants = doc["tenants"]
+    shared = [a for a in doc["assets"] if a.get("owner", "park") == "park"]
+    owned = [a for a in doc["assets"] if a.get("owner", "park") != "park"]
+    factor = max(1.0, n_tenants / len(base_tenants))
+    for a in shared:
+        for f in SHARED_SCALED.get(a["kind"], ()):
+            if f in a:
+                a[f] = a[f] * factor
+    tenants, assets = [], list(shared)
+    for i in range(n_tenants):
+        t = copy.deepcopy(base_tenants[i % len(base_tenants)])
+        suffix = f"-{i // len(base_tenants)}" if i >= len(base_tenants) else ""
+        old = t["id"]
+        t["id"] = old + suffix
+        tenants.append(t)
+        for a in owned:
+            if a["owner"] == old:
+                b = copy.deepcopy(a)
+                b["id"], b["owner"] = a["id"] + suffix, t["id"]
+                assets.append(b)
+    doc["tenants"], doc["assets"] = tenants, assets
+    doc["park"]["name"] = f"reference park × {n_tenants} tenants"
+    return doc
+
+
+def run_case(hours: int, n_tenants: int) -> dict:
+    import greenpark as gp
+
+    park = gp.park_from_dict(scaled_park(n_tenants), base_dir=REFERENCE.parent)
+    t0 = time.perf_counter()
+    s = gp.solve(park, start="2026-01-01" if hours >= 8760 else "2026-07-13", horizon=f"{hours}h")
+    wall = time.perf_counter() - t0
+    t = s.timings_s
+    build = t["build_s"] + t.get("pyomo_s", 0.0)
+    total = build + t["handover_s"] + t["highs_s"] + t["results_s"]
+    return {
+        "hours": hours,
+        "tenants": n_tenants,
+        "status": s.status.value,
+        "columns": s.meta["n_columns"],
+        "rows": s.meta["n_rows"],
+        "nonzeros": s.meta["n_nonzeros"],
+        "inputs_s": t["inputs_s"],
+        "assembly_s": t["build_s"],
+        "pyomo_s": t.get("pyomo_s", 0.0),
+        "build_s": build,
+        "handover_s": t["handover_s"],
+        "highs_s": t["highs_s"],
+        "results_s": t["results_s"],
+        "total_s": total,
+        "ratio": total / t["highs_s"] if t["highs_s"] > 0 else float("nan"),
+        "build_ratio": (build + t["handover_s"]) / t["highs_s"] if t["highs_s"] > 0 else float("nan"),
+        "wall_s": wall,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "objective_cny": s.objective_cny,
+    }
+
+
+HEADER = (
+    f"{'hours':>5} {'ten':>4} {'cols':>9} {'rows':>9} {'inputs':>7} {'build':>7} {'(pyomo)':>8} {'handover':>8} "
+    f"{'highs':>8} {'results':>7} {'total':>8} {'ratio':>6} {'build/highs':>11} {'peak MB':>8}  status"
+)
+
+
+def fmt(r: dict) -> str:
+    return (
+        f"{r['hours']:>5} {r['tenants']:>4} {r['columns']:>9} {r['rows']:>9} {r['inputs_s']:>7.3f} "
+        f"{r['build_s']:>7.3f} {r['pyomo_s']:>8.3f} {r['handover_s']:>8.3f} {r['highs_s']:>8.3f} "
+        f"{r['results_s']:>7.3f} {r['total_s']:>8.3f} "
+        f"{r['ratio']:>6.2f} {r['build_ratio']:>11.2f} {r['peak_mb']:>8.0f}  {r['status']}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--hours", type=int, nargs="+", default=[24, 168])
+    ap.add_argument("--tenants", type=int, nargs="+", default=[1, 10, 50])
+    ap.add_argument("--repeat", type=int, default=1, help="runs per case; the fastest total is printed")
+    ap.add_argument("--json", action="store_true", help="print JSON lines instead of the table")
+    ap.add_argument("--one", nargs=2, type=int, metavar=("HOURS", "TENANTS"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(run_case(*args.one)))
+        return
+    if not args.json:
+        print(HEADER)
+    for hours in args.hours:
+        for n in args.tenants:
+            runs = []
+            for _ in range(args.repeat):
+                out = subprocess.run(
+                    [sys.executable, __file__, "--one", str(hours), str(n)], capture_output=True, text=True, check=True
+                )
+                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            best = min(runs, key=lambda r: r["total_s"])
+            print(json.dumps(best) if args.json else fmt(best), flush=True)
+
+
+if __name__ == "__main__":
+    main()
