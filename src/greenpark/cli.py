@@ -55,9 +55,13 @@ def solve(
     carbon_cap_t: Annotated[float | None, typer.Option("--carbon-cap-t", help="Park carbon cap [tCO2].")] = None,
     mip_gap: Annotated[float, typer.Option("--mip-gap", help="Relative MIP gap.")] = 0.005,
     threads: Annotated[int, typer.Option(help="HiGHS threads.")] = 1,
+    fmt: Annotated[str, typer.Option("--format", help="Tables as csv or parquet.")] = "csv",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
 ) -> None:
-    """Solve a park and write its schedule (CSV + summary.json) to the output folder."""
+    """Solve a park and write its schedule (tables + summary.json) to the output folder."""
+    if fmt not in ("csv", "parquet"):
+        err.print(f"[bold red]invalid input[/] --format: must be csv or parquet, not {fmt!r}", highlight=False)
+        raise typer.Exit(EXIT_INVALID)
     progress = None if quiet else (lambda msg: err.print(f"[dim]… {msg}[/]", highlight=False))
     try:
         schedule = run_solve(
@@ -71,7 +75,7 @@ def solve(
     except ParkValidationError as exc:
         raise _invalid(exc) from None
     folder = out_dir or Path("results") / park_file.stem
-    schedule.to_folder(folder)
+    schedule.to_folder(folder, fmt=fmt)
     _print_summary(schedule, folder)
     raise typer.Exit(_EXIT[schedule.status])
 

@@ -16,8 +16,11 @@ Output folder (written by :meth:`Schedule.to_folder`, read by :func:`load_schedu
     each node's balance [kW], ``demand`` and the ``residual`` (≈ 0).
 ``prices.csv``
     Marginal prices at the park node (duals of its balances):
-    ``electricity_cny_per_kwh``, ``heat_cny_per_kwh``; hourly emissions
-    ``co2_kg`` and intensity ``co2_kg_per_kwh_consumed``.
+    ``electricity_cny_per_kwh``, ``heat_cny_per_kwh``; the park's emissions
+    in each step ``co2_kg``.
+``node_prices.csv``
+    Two header rows (carrier, node): the marginal price at every node
+    [CNY/kWh]; a tenant's price exceeds the park's when its connection limit binds.
 ``tenants.csv``
     Per tenant: energy drawn from the park, its value at the marginal prices,
     own asset costs, emissions (tenant accounting, see ``model.core``).
@@ -66,6 +69,7 @@ class Schedule:
     dispatch: pd.DataFrame = field(default_factory=pd.DataFrame)
     balances: pd.DataFrame = field(default_factory=pd.DataFrame)
     prices: pd.DataFrame = field(default_factory=pd.DataFrame)
+    node_prices: pd.DataFrame = field(default_factory=pd.DataFrame)
     costs_cny: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     emissions_t: pd.DataFrame = field(default_factory=pd.DataFrame)
     tenants: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -119,16 +123,32 @@ class Schedule:
             **self.meta,
         }
 
-    def to_folder(self, folder: str | Path) -> Path:
-        """Write the schedule (see the module docstring for the format)."""
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The tables of the output folder, by file stem."""
+        return {
+            "dispatch": self.dispatch,
+            "balances": self.balances,
+            "prices": self.prices,
+            "node_prices": self.node_prices,
+            "tenants": self.tenants,
+            "emissions": self.emissions_t,
+        }
+
+    def to_folder(self, folder: str | Path, fmt: str = "csv") -> Path:
+        """Write the schedule as ``fmt`` (``csv`` or ``parquet``) plus ``summary.json``.
+
+        See the module docstring for the files and columns.
+        """
+        if fmt not in ("csv", "parquet"):
+            raise ValueError(f"format must be csv or parquet, not {fmt!r}")
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         if self.ok:
-            self.dispatch.to_csv(out / "dispatch.csv", date_format="%Y-%m-%dT%H:%M:%S%z")
-            self.balances.to_csv(out / "balances.csv", date_format="%Y-%m-%dT%H:%M:%S%z")
-            self.prices.to_csv(out / "prices.csv", date_format="%Y-%m-%dT%H:%M:%S%z")
-            self.tenants.to_csv(out / "tenants.csv")
-            self.emissions_t.to_csv(out / "emissions.csv")
+            for stem, frame in self.frames().items():
+                if fmt == "csv":
+                    frame.to_csv(out / f"{stem}.csv", date_format="%Y-%m-%dT%H:%M:%S%z")
+                else:
+                    frame.to_parquet(out / f"{stem}.parquet")
         (out / "summary.json").write_text(json.dumps(self.summary(), indent=2, default=_json_default) + "\n")
         if self.log:
             (out / "highs.log").write_text(self.log)
@@ -151,9 +171,13 @@ def load_schedule(folder: str | Path) -> Schedule:
     s = json.loads((folder / "summary.json").read_text())
     status = Status(s["status"])
 
-    def _ts(name: str, header: int | list[int] = 0) -> pd.DataFrame:
-        df = pd.read_csv(folder / name, header=header, index_col=0)
-        df.index = pd.DatetimeIndex(pd.to_datetime(df.index, format="ISO8601"), name="time").tz_convert(s["timezone"])
+    def _read(stem: str, header: int | list[int] = 0, timed: bool = True) -> pd.DataFrame:
+        if (folder / f"{stem}.parquet").exists():
+            return pd.read_parquet(folder / f"{stem}.parquet")
+        df = pd.read_csv(folder / f"{stem}.csv", header=header, index_col=0)
+        if timed:
+            idx = pd.to_datetime(df.index, format="ISO8601")
+            df.index = pd.DatetimeIndex(idx, name="time").tz_convert(s["timezone"])
         return df
 
     sched = Schedule(
@@ -172,12 +196,13 @@ def load_schedule(folder: str | Path) -> Schedule:
         marginal_abatement_cost_cny_per_t=s.get("marginal_abatement_cost_cny_per_t"),
     )
     if status.has_solution:
-        sched.dispatch = _ts("dispatch.csv")
+        sched.dispatch = _read("dispatch")
         sched.index = pd.DatetimeIndex(sched.dispatch.index)
-        sched.balances = _ts("balances.csv", [0, 1, 2])
-        sched.prices = _ts("prices.csv")
-        sched.tenants = pd.read_csv(folder / "tenants.csv", index_col=0)
-        sched.emissions_t = pd.read_csv(folder / "emissions.csv", index_col=0)
+        sched.balances = _read("balances", [0, 1, 2])
+        sched.prices = _read("prices")
+        sched.node_prices = _read("node_prices", [0, 1])
+        sched.tenants = _read("tenants", timed=False)
+        sched.emissions_t = _read("emissions", timed=False)
     if (folder / "highs.log").exists():
         sched.log = (folder / "highs.log").read_text()
     return sched
@@ -264,11 +289,18 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
     # prices: duals of the park node balances [CNY/kWh]
     prices = pd.DataFrame(index=index)
     if result.row_dual is not None:
-        for carrier in ("electricity", "heat"):
-            if PARK_OWNER in model.nodes.get(carrier, []):
-                g = form.row_group("balance", carrier)
-                k = g.key_index(PARK_OWNER)
-                prices[f"{carrier}_cny_per_kwh"] = result.row_dual[g.offset + k * n_t : g.offset + (k + 1) * n_t] / dt
+        node_prices: dict[tuple[str, str], np.ndarray] = {}
+        for carrier, nodes in model.nodes.items():
+            if not nodes:
+                continue
+            g = form.row_group("balance", carrier)
+            duals = result.row_dual[g.offset : g.offset + g.size].reshape(g.shape) / dt
+            for k, node in enumerate(g.keys):
+                node_prices[(carrier, node)] = duals[k]
+            if PARK_OWNER in g.keys:
+                prices[f"{carrier}_cny_per_kwh"] = duals[g.key_index(PARK_OWNER)]
+        sched.node_prices = pd.DataFrame(node_prices, index=index)
+        sched.node_prices.columns = pd.MultiIndex.from_tuples(sched.node_prices.columns, names=["carrier", "node"])
         try:
             cap = form.row_group("carbon", "cap")
             sched.marginal_abatement_cost_cny_per_t = float(-result.row_dual[cap.offset])

@@ -195,3 +195,27 @@ def test_chp_heat_and_power_and_gas_emissions():
     assert s.objective_cny == pytest.approx(2 * 100 / 0.3 * 0.3, abs=1e-6)
     assert s.emissions_t.loc["park", "scope1_t"] == pytest.approx(2 * 100 / 0.3 * 0.2 / 1000, rel=1e-9)
     assert np.allclose(s.dispatch["grid[grid].import_kw"], 0.0, atol=1e-6)
+
+
+def test_binding_tenant_connection_prices_the_tenant_node_above_the_park():
+    # b: load 80 kW, link limit 50 kW, own CHP at 0.3/0.3 = 1.0 CNY/kWh_e (heat rejected).
+    # Grid 0.5: b takes 50 kW through its link and runs its CHP at 30 kW.
+    # Park node price = 0.5; b's node price = 1.0 (its marginal kWh comes from its CHP).
+    tenants = [{"id": "b", "electric_connection_kw": 50}]
+    assets = [
+        grid(0.5),
+        {
+            "id": "chp",
+            "kind": "chp",
+            "owner": "b",
+            "electric_kw": 100,
+            "electric_efficiency": 0.3,
+            "heat_efficiency": 0.4,
+        },
+        load(80, owner="b"),
+    ]
+    s = solve(tiny_park(assets, tenants, gas=GAS, carbon={"price_cny_per_t": 0}), 2)
+    assert s.dispatch["chp[chp].electricity_kw"].tolist() == pytest.approx([30, 30], abs=1e-6)
+    assert s.node_prices[("electricity", "park")].tolist() == pytest.approx([0.5, 0.5], abs=1e-9)
+    assert s.node_prices[("electricity", "b")].tolist() == pytest.approx([1.0, 1.0], abs=1e-9)
+    assert s.objective_cny == pytest.approx(2 * (50 * 0.5 + 30 * 1.0), abs=1e-6)

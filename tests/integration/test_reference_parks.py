@@ -98,16 +98,19 @@ def test_costs_by_kind_sum_to_the_objective(solved):
     assert solved.costs_cny["grid_energy"] == pytest.approx(energy, rel=1e-9)
 
 
-def test_frames_are_tz_aware_and_schedule_round_trips(solved, tmp_path):
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_frames_are_tz_aware_and_schedule_round_trips(solved, tmp_path, fmt):
     assert str(solved.dispatch.index.tz) == "Asia/Shanghai"
     assert len(solved.dispatch) == 48
-    solved.to_folder(tmp_path)
+    solved.to_folder(tmp_path, fmt=fmt)
+    assert (tmp_path / f"dispatch.{fmt}").exists()
     back = gp.load_schedule(tmp_path)
     assert back.status is solved.status
     assert back.objective_cny == pytest.approx(solved.objective_cny)
     pd.testing.assert_frame_equal(back.dispatch, solved.dispatch, check_freq=False, atol=1e-9)
     pd.testing.assert_frame_equal(back.prices, solved.prices, check_freq=False, atol=1e-9)
     assert back.balances.shape == solved.balances.shape
+    pd.testing.assert_frame_equal(back.node_prices, solved.node_prices, check_freq=False, atol=1e-9)
     pd.testing.assert_frame_equal(back.tenants, solved.tenants, atol=1e-9)
 
 
@@ -126,3 +129,11 @@ def test_marginal_prices_are_consistent_with_the_tariff(solved):
     )
     got = solved.prices["electricity_cny_per_kwh"].to_numpy()
     np.testing.assert_allclose(got[inner], expected[inner], rtol=1e-7, atol=1e-7)
+
+
+def test_node_prices_include_every_balance(solved):
+    np_ = solved.node_prices
+    for carrier, nodes in solved.model.nodes.items():
+        for node in nodes:
+            assert (carrier, node) in np_.columns
+    np.testing.assert_allclose(np_[("electricity", "park")], solved.prices["electricity_cny_per_kwh"])
