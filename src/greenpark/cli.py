@@ -55,6 +55,7 @@ def solve(
     carbon_cap_t: Annotated[float | None, typer.Option("--carbon-cap-t", help="Park carbon cap [tCO2].")] = None,
     mip_gap: Annotated[float, typer.Option("--mip-gap", help="Relative MIP gap.")] = 0.005,
     threads: Annotated[int, typer.Option(help="HiGHS threads.")] = 1,
+    presolve: Annotated[bool, typer.Option("--presolve/--no-presolve", help="HiGHS presolve.")] = True,
     fmt: Annotated[str, typer.Option("--format", help="Tables as csv or parquet.")] = "csv",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
 ) -> None:
@@ -68,7 +69,7 @@ def solve(
             park_file,
             start=start,
             horizon=horizon,
-            options=SolveOptions(time_limit_s=time_limit, mip_rel_gap=mip_gap, threads=threads),
+            options=SolveOptions(time_limit_s=time_limit, mip_rel_gap=mip_gap, threads=threads, presolve=presolve),
             carbon_cap_t=carbon_cap_t,
             progress=progress,
         )

@@ -234,14 +234,15 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
     dt = inputs.step_h
     n_t = len(index)
 
-    # dispatch: every time-indexed column group
-    cols: dict[str, np.ndarray] = {}
+    # dispatch: every column group, one frame column per key (single-step columns repeated)
+    blocks, labels = [], []
     for g in form.var_groups:
         vals = x[g.offset : g.offset + g.size].reshape(g.shape)
-        for k, key in enumerate(g.keys):
-            label = f"{g.block}[{key}].{g.name}"
-            cols[label] = np.repeat(vals[k], n_t) if g.n_t == 1 else vals[k]
-    sched.dispatch = pd.DataFrame(cols, index=index)
+        blocks.append(np.repeat(vals, n_t, axis=1) if g.n_t == 1 else vals)
+        labels.extend(f"{g.block}[{key}].{g.name}" for key in g.keys)
+    data = np.vstack(blocks).T if blocks else np.zeros((n_t, 0))
+    data[np.abs(data) < 1e-10] = 0.0
+    sched.dispatch = pd.DataFrame(data, index=index, columns=pd.Index(labels))
 
     # balances recomputed from the ports (independent of the solver's row activity)
     bal: dict[tuple[str, str, str], np.ndarray] = {}
@@ -310,6 +311,14 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
     sched.prices = prices
 
     sched.tenants = _tenant_table(model, x, prices, tenant_kg)
+    if result.row_dual is not None:
+        try:
+            tcap = form.row_group("carbon", "tenant_cap")
+        except KeyError:
+            tcap = None
+        if tcap is not None:
+            price = pd.Series(-result.row_dual[tcap.offset : tcap.offset + tcap.size], index=tcap.keys)
+            sched.tenants["carbon_cap_price_cny_per_t"] = price.reindex(sched.tenants.index)
     sched.kpis = _kpis(sched, model)
     return sched
 
@@ -319,42 +328,42 @@ def _tenant_table(
 ) -> pd.DataFrame:
     inputs, form, dt = model.inputs, model.form, model.inputs.step_h
     park = inputs.park
+    tenant_ids = [t.id for t in park.tenants]
+    pos = {tid: i for i, tid in enumerate(tenant_ids)}
+    n = len(tenant_ids)
+    # own asset costs: every cost kind on the columns of assets the tenant owns
     owner_of = {a.id: a.owner for a in park.assets}
-    rows = []
-    for t in park.tenants:
-        row: dict[str, float] = {}
-        for carrier, prefix in (("electricity", ""), ("heat", "heat_")):
-            drawn = np.zeros(len(inputs.index))
-            try:
-                imp = form.var_group("link", f"{prefix}import_kw")
-                exp = form.var_group("link", f"{prefix}export_kw")
-                if t.id in imp.keys:
-                    k = imp.key_index(t.id)
-                    n = imp.n_t
-                    drawn = (
-                        x[imp.offset + k * n : imp.offset + (k + 1) * n]
-                        - x[exp.offset + k * n : exp.offset + (k + 1) * n]
-                    )
-            except KeyError:
-                pass
-            row[f"{carrier}_drawn_kwh"] = float(drawn.sum() * dt)
-            price_col = f"{carrier}_cny_per_kwh"
-            row[f"{carrier}_value_cny"] = float((drawn * prices[price_col]).sum() * dt) if price_col in prices else 0.0
-        own = 0.0
-        for g in form.var_groups:
-            if g.block == "link":
-                continue
-            for k, key in enumerate(g.keys):
-                if owner_of.get(key) == t.id:
-                    sl = slice(g.offset + k * g.n_t, g.offset + (k + 1) * g.n_t)
-                    own += sum(float(vec[sl] @ x[sl]) for vec in form.cost_by_kind.values())
-        row["own_assets_cost_cny"] = own
-        row["cost_at_marginal_prices_cny"] = row["electricity_value_cny"] + row["heat_value_cny"] + own
-        row["scope1_t"] = tenant_kg.get((t.id, "scope1"), 0.0) / 1000.0
-        row["scope2_t"] = tenant_kg.get((t.id, "scope2"), 0.0) / 1000.0
-        row["co2_t"] = row["scope1_t"] + row["scope2_t"]
-        rows.append(row)
-    return pd.DataFrame(rows, index=pd.Index([t.id for t in park.tenants], name="tenant"))
+    col_owner = np.full(form.n_cols, -1, dtype=np.int64)
+    for g in form.var_groups:
+        if g.block == "link":
+            continue
+        for k, key in enumerate(g.keys):
+            if owner_of.get(key) in pos:
+                col_owner[g.offset + k * g.n_t : g.offset + (k + 1) * g.n_t] = pos[owner_of[key]]
+    mine = col_owner >= 0
+    own = np.bincount(col_owner[mine], weights=(form.col_cost * x)[mine], minlength=n)
+    table: dict[str, np.ndarray] = {}
+    for carrier, prefix in (("electricity", ""), ("heat", "heat_")):
+        drawn = np.zeros((n, len(inputs.index)))
+        try:
+            imp = form.var_group("link", f"{prefix}import_kw")
+            exp = form.var_group("link", f"{prefix}export_kw")
+            net = x[imp.offset : imp.offset + imp.size].reshape(imp.shape) - x[
+                exp.offset : exp.offset + exp.size
+            ].reshape(exp.shape)
+            drawn[[pos[k] for k in imp.keys]] = net
+        except KeyError:
+            pass
+        price_col = f"{carrier}_cny_per_kwh"
+        price = prices[price_col].to_numpy() if price_col in prices else np.zeros(len(inputs.index))
+        table[f"{carrier}_drawn_kwh"] = drawn.sum(axis=1) * dt
+        table[f"{carrier}_value_cny"] = (drawn * price[None, :]).sum(axis=1) * dt
+    table["own_assets_cost_cny"] = own
+    table["cost_at_marginal_prices_cny"] = table["electricity_value_cny"] + table["heat_value_cny"] + own
+    table["scope1_t"] = np.array([tenant_kg.get((t, "scope1"), 0.0) / 1000.0 for t in tenant_ids])
+    table["scope2_t"] = np.array([tenant_kg.get((t, "scope2"), 0.0) / 1000.0 for t in tenant_ids])
+    table["co2_t"] = table["scope1_t"] + table["scope2_t"]
+    return pd.DataFrame(table, index=pd.Index(tenant_ids, name="tenant"))
 
 
 def _kpis(sched: Schedule, model: BuiltModel) -> dict[str, float]:

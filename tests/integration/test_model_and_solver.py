@@ -118,3 +118,7 @@ def test_tenant_carbon_cap_binds_on_that_tenant_only():
     assert capped.dispatch["gas_boiler[gb].heat_kw"].sum() == pytest.approx(x, rel=1e-9)
     assert capped.tenants.loc["a", "co2_t"] == pytest.approx(0.05, rel=1e-9)
     assert capped.tenants.loc["b", "co2_t"] == pytest.approx(free.tenants.loc["b", "co2_t"])
+    # the cap's price: each tonne a may emit more saves (0.3/0.9 − 0.1) CNY per kWh moved / 0.0778 kg per kWh
+    mac = (0.3 / 0.9 - 0.1) / (0.3 - 0.2 / 0.9) * 1000
+    assert capped.tenants.loc["a", "carbon_cap_price_cny_per_t"] == pytest.approx(mac, rel=1e-9)
+    assert np.isnan(capped.tenants.loc["b", "carbon_cap_price_cny_per_t"])
