@@ -149,20 +149,23 @@ class PV(_Asset):
     om_cny_per_kwh: float = Field(0.0, ge=0)
 
 
-class Battery(_Asset):
-    """Electric battery storage."""
-
-    kind: Literal["battery"]
+class _Storage(_Asset):
     power_kw: float = Field(gt=0, description="Charge and discharge power limit [kW].")
     energy_kwh: float = Field(gt=0, description="Usable nameplate energy [kWh].")
     charge_efficiency: float = Field(0.95, gt=0, le=1)
     discharge_efficiency: float = Field(0.95, gt=0, le=1)
-    soc_min_fraction: float = Field(0.1, ge=0, le=1)
-    soc_max_fraction: float = Field(0.9, ge=0, le=1)
-    soc_initial_fraction: float = Field(0.5, ge=0, le=1)
+    soc_initial_fraction: float = Field(0.5, ge=0, le=1, description="State at the start, as a share of energy_kwh.")
     soc_final_fraction: float | None = Field(
         None, ge=0, le=1, description="Minimum state at the end; default = the initial state."
     )
+
+
+class Battery(_Storage):
+    """Electric battery storage."""
+
+    kind: Literal["battery"]
+    soc_min_fraction: float = Field(0.1, ge=0, le=1)
+    soc_max_fraction: float = Field(0.9, ge=0, le=1)
     self_discharge_fraction_per_h: float = Field(0.0, ge=0, lt=1)
     throughput_cost_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh discharged [CNY/kWh].")
 
@@ -177,17 +180,12 @@ class Battery(_Asset):
         return self
 
 
-class ThermalStore(_Asset):
-    """Hot-water / steam accumulator."""
+class ThermalStore(_Storage):
+    """Hot-water / steam accumulator (state between 0 and energy_kwh)."""
 
     kind: Literal["thermal_store"]
-    power_kw: float = Field(gt=0, description="Charge and discharge heat limit [kW].")
-    energy_kwh: float = Field(gt=0, description="Heat capacity [kWh].")
-    charge_efficiency: float = Field(0.95, gt=0, le=1)
     discharge_efficiency: float = Field(0.90, gt=0, le=1)
     loss_fraction_per_h: float = Field(0.005, ge=0, lt=1, description="Standing losses [1/h].")
-    soc_initial_fraction: float = Field(0.5, ge=0, le=1)
-    soc_final_fraction: float | None = Field(None, ge=0, le=1)
     om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh discharged.")
 
 

@@ -55,23 +55,15 @@ def test_solve_with_missing_dataset_exits_2_listing_the_file(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+def _solve_quick(out, *extra: str):
+    args = ["solve", str(MODELS / "quick-park.yaml"), "--start", "2026-07-15", "--horizon", "24h"]
+    return runner.invoke(app, [*args, "--out", str(out), "-q", *extra])
+
+
 @pytest.mark.integration
 def test_solve_writes_results_and_exit_codes(tmp_path):
     out = tmp_path / "o"
-    r = runner.invoke(
-        app,
-        [
-            "solve",
-            str(MODELS / "quick-park.yaml"),
-            "--start",
-            "2026-07-15",
-            "--horizon",
-            "24h",
-            "--out",
-            str(out),
-            "-q",
-        ],
-    )
+    r = _solve_quick(out)
     assert r.exit_code == 0, r.output
     summary = json.loads((out / "summary.json").read_text())
     for key in ("status", "termination", "objective_cny", "costs_cny", "co2_t", "highs_run_time_s", "mip_gap", "kpis"):
@@ -80,24 +72,13 @@ def test_solve_writes_results_and_exit_codes(tmp_path):
     assert (out / "dispatch.csv").exists()
     assert (out / "highs.log").read_text()
     # an impossible carbon cap: infeasible, exit 3, summary still written
-    r = runner.invoke(
-        app,
-        [
-            "solve",
-            str(MODELS / "quick-park.yaml"),
-            "--start",
-            "2026-07-15",
-            "--horizon",
-            "24h",
-            "--out",
-            str(out),
-            "--carbon-cap-t",
-            "0",
-            "-q",
-        ],
-    )
+    r = _solve_quick(out, "--carbon-cap-t", "0")
     assert r.exit_code == 3
     assert json.loads((out / "summary.json").read_text())["status"] == "infeasible"
-    r = runner.invoke(app, ["solve", str(MODELS / "quick-park.yaml"), "--horizon", "soon", "--out", str(out)])
+    # time limit without a solution: exit 4
+    r = _solve_quick(tmp_path / "t", "--time-limit", "0.000001", "--no-presolve")
+    assert r.exit_code == 4
+    assert json.loads((tmp_path / "t" / "summary.json").read_text())["status"] == "time_limit"
+    r = _solve_quick(out, "--horizon", "soon")
     assert r.exit_code == 2
     assert "horizon" in r.output

@@ -60,35 +60,12 @@ def pv_ac_power_kw(
     with warnings.catch_warnings():
         # pvlib 0.16 still calls DatetimeIndex.dayofyear, deprecated in pandas 3
         warnings.filterwarnings("ignore", message=r".*dayofyear is deprecated")
-        return _pv_ac_power_kw(
-            weather,
-            latitude=latitude,
-            longitude=longitude,
-            altitude_m=altitude_m,
-            capacity_kwp=capacity_kwp,
-            tilt_deg=tilt_deg,
-            azimuth_deg=azimuth_deg,
-            inverter_kw=inverter_kw,
-            losses_fraction=losses_fraction,
-            temp_coefficient_per_c=temp_coefficient_per_c,
-            inverter_efficiency=inverter_efficiency,
-        )
+        return _ac_power_kw(weather, latitude, longitude, altitude_m, capacity_kwp, tilt_deg, azimuth_deg,
+                            inverter_kw, losses_fraction, temp_coefficient_per_c, inverter_efficiency)  # fmt: skip
 
 
-def _pv_ac_power_kw(
-    weather: pd.DataFrame,
-    *,
-    latitude: float,
-    longitude: float,
-    altitude_m: float,
-    capacity_kwp: float,
-    tilt_deg: float,
-    azimuth_deg: float,
-    inverter_kw: float,
-    losses_fraction: float,
-    temp_coefficient_per_c: float,
-    inverter_efficiency: float,
-) -> np.ndarray:
+def _ac_power_kw(weather, latitude, longitude, altitude_m, capacity_kwp, tilt_deg, azimuth_deg,
+                 inverter_kw, losses_fraction, temp_coefficient_per_c, inverter_efficiency) -> np.ndarray:  # fmt: skip
     index = pd.DatetimeIndex(weather.index)
     step = pd.Timedelta(index.freq) if index.freq is not None else pd.Timedelta("1h")
     mid = index + step / 2
