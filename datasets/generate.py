@@ -44,8 +44,8 @@ def hourly_index() -> pd.DatetimeIndex:
     return pd.date_range(f"{YEAR}-01-01", f"{YEAR + 1}-01-01", freq="1h", inclusive="left", tz=TZ, name="time")
 
 
-def _write(df: pd.DataFrame, folder: str, name: str) -> Path:
-    out = ROOT / folder
+def _write(df: pd.DataFrame, folder: str, name: str, root: Path = ROOT) -> Path:
+    out = root / folder
     out.mkdir(parents=True, exist_ok=True)
     df = df.copy()
     df.index = df.index.strftime("%Y-%m-%dT%H:%M:%S+08:00")
@@ -212,18 +212,22 @@ def gas_and_carbon(idx: pd.DatetimeIndex) -> pd.DataFrame:
     )
 
 
-def main() -> None:
+def generate(root: Path = ROOT) -> list[Path]:
+    """Write every dataset below ``root``; returns the files written."""
     idx = hourly_index()
     wx = weather(idx)
-    written = [
-        _write(wx, "weather-suzhou", "weather.csv"),
-        _write(tariff(idx), "tariff-jiangsu", "tariff.csv"),
-        _write(grid_ef(idx, wx), "grid-ef-east-china", "co2.csv"),
-        _write(heat_pump_cop(wx), "heat-pump-cop", "cop.csv"),
-        _write(loads(idx, wx), "loads-reference", "loads.csv"),
-        _write(gas_and_carbon(idx), "gas-carbon", "prices.csv"),
+    return [
+        _write(wx, "weather-suzhou", "weather.csv", root),
+        _write(tariff(idx), "tariff-jiangsu", "tariff.csv", root),
+        _write(grid_ef(idx, wx), "grid-ef-east-china", "co2.csv", root),
+        _write(heat_pump_cop(wx), "heat-pump-cop", "cop.csv", root),
+        _write(loads(idx, wx), "loads-reference", "loads.csv", root),
+        _write(gas_and_carbon(idx), "gas-carbon", "prices.csv", root),
     ]
-    for p in written:
+
+
+def main() -> None:
+    for p in generate():
         print(p.relative_to(ROOT.parent))
 
 
