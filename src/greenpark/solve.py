@@ -10,6 +10,7 @@ unbounded or time-limited model.
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import tempfile
 import time
@@ -59,6 +60,9 @@ class SolveOptions:
     threads: int = 1
     presolve: bool = True
 
+    MIP_DEFAULT_TIME_LIMIT_S = 60.0
+    """Applied to models with integers when no time limit is given."""
+
 
 @dataclass
 class SolveResult:
@@ -83,6 +87,11 @@ class SolveResult:
     handover_s: float = 0.0
     log: str = ""
     is_mip: bool = False
+    prices_from: str | None = None
+    """``"lp"`` (duals of the LP), ``"lp_with_integers_fixed"`` (MILP: the LP re-solved with every
+    integer at its optimal value) or ``None`` when there are no duals."""
+    mip_progress: list[dict] = field(default_factory=list)
+    """MILP: one entry per HiGHS log line and new incumbent: ``time_s``, ``primal``, ``dual``, ``gap``, ``event``."""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -110,13 +119,54 @@ def _quiet_stdout():
 _STATUS = highspy.HighsModelStatus
 
 
-def solve(form: StandardForm, options: SolveOptions | None = None) -> SolveResult:
+def solve(form: StandardForm, options: SolveOptions | None = None, warm_start: np.ndarray | None = None) -> SolveResult:
     """Solve ``min c·x + const s.t. row_lower ≤ A x ≤ row_upper, col_lower ≤ x ≤ col_upper``.
 
     Returns a :class:`SolveResult` for every outcome; HiGHS's log is kept in
     ``result.log`` and its own run time in ``result.highs_run_time_s``.
+
+    A MILP gets ``SolveOptions.MIP_DEFAULT_TIME_LIMIT_S`` when no limit is set;
+    stopped at the limit with an incumbent it is ``FEASIBLE`` with its gap and
+    bound. Its prices (duals) come from the LP re-solved with every integer
+    fixed at its value. ``warm_start`` (column values, NaN = unknown) is
+    handed to HiGHS as a MIP start.
     """
     options = options or SolveOptions()
+    if form.is_mip and options.time_limit_s is None:
+        options = SolveOptions(
+            time_limit_s=SolveOptions.MIP_DEFAULT_TIME_LIMIT_S,
+            mip_rel_gap=options.mip_rel_gap,
+            threads=options.threads,
+            presolve=options.presolve,
+        )
+    result = _run(form, options, warm_start)
+    if form.is_mip and result.ok and result.x is not None:
+        _fixed_lp_duals(form, options, result)
+    elif result.row_dual is not None:
+        result.prices_from = "lp"
+    return result
+
+
+def _fixed_lp_duals(form: StandardForm, options: SolveOptions, result: SolveResult) -> None:
+    """Duals of the LP with every integer column fixed at its (rounded) MILP value."""
+    fixed = copy.copy(form)
+    ints = form.col_integer
+    values = np.round(result.x[ints])
+    fixed.col_lower = form.col_lower.copy()
+    fixed.col_upper = form.col_upper.copy()
+    fixed.col_lower[ints] = values
+    fixed.col_upper[ints] = values
+    fixed.col_integer = np.zeros_like(ints)
+    lp = _run(fixed, SolveOptions(threads=options.threads, presolve=options.presolve), None)
+    if lp.status is Status.OPTIMAL and lp.row_dual is not None:
+        result.row_dual, result.col_dual = lp.row_dual, lp.col_dual
+        result.prices_from = "lp_with_integers_fixed"
+        result.extra["fixed_lp_objective"] = lp.objective
+    else:
+        result.extra["fixed_lp_status"] = lp.status.value
+
+
+def _run(form: StandardForm, options: SolveOptions, warm_start: np.ndarray | None) -> SolveResult:
     t0 = time.perf_counter()
     with _quiet_stdout():
         h = highspy.Highs()
@@ -132,6 +182,13 @@ def solve(form: StandardForm, options: SolveOptions | None = None) -> SolveResul
         if options.time_limit_s is not None:
             h.setOptionValue("time_limit", float(options.time_limit_s))
         h.passModel(_highs_lp(form))
+        progress: list[dict] = []
+        if form.is_mip:
+            _watch_mip(h, progress)
+            if warm_start is not None:
+                known = np.flatnonzero(np.isfinite(warm_start))
+                if len(known):
+                    h.setSolution(len(known), known.astype(np.int32), warm_start[known].astype(float))
         handover = time.perf_counter() - t0
         h.run()
         result = _read(h, form)
@@ -141,6 +198,7 @@ def solve(form: StandardForm, options: SolveOptions | None = None) -> SolveResul
             h.run()
             result = _read(h, form)
         result.handover_s = handover
+        result.mip_progress = progress
     except Exception as exc:
         result = SolveResult(Status.ERROR, "exception", f"HiGHS failed: {exc}", is_mip=form.is_mip)
     finally:
@@ -150,6 +208,35 @@ def solve(form: StandardForm, options: SolveOptions | None = None) -> SolveResul
         with contextlib.suppress(OSError):
             os.remove(log_path)
     return result
+
+
+def _watch_mip(h: highspy.Highs, progress: list[dict]) -> None:
+    """Record HiGHS's MIP progress (time, primal and dual bound, gap) through its callbacks."""
+
+    def record(event_name: str):
+        def _cb(e) -> None:
+            d = e.data_out
+            progress.append(
+                {
+                    "event": event_name,
+                    "time_s": float(d.running_time),
+                    "primal": float(d.mip_primal_bound),
+                    "dual": float(d.mip_dual_bound),
+                    "gap": float(d.mip_gap),
+                }
+            )
+
+        return _cb
+
+    h.cbMipImprovingSolution.subscribe(record("incumbent"))
+    h.cbMipLogging.subscribe(record("log"))
+
+
+def mip_milestones(progress: list[dict], gap: float = 0.01) -> dict[str, float | None]:
+    """Time to the first feasible solution and to a relative gap of ``gap`` (from ``mip_progress``)."""
+    first = next((p["time_s"] for p in progress if p["event"] == "incumbent"), None)
+    reached = next((p["time_s"] for p in progress if np.isfinite(p["primal"]) and p["gap"] <= gap), None)
+    return {"first_feasible_s": first, f"gap_{gap:g}_s": reached}
 
 
 def _highs_lp(form: StandardForm) -> highspy.HighsLp:

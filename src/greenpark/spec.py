@@ -168,6 +168,9 @@ class Battery(_Storage):
     soc_max_fraction: float = Field(0.9, ge=0, le=1)
     self_discharge_fraction_per_h: float = Field(0.0, ge=0, lt=1)
     throughput_cost_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh discharged [CNY/kWh].")
+    no_simultaneous: bool = Field(
+        False, description="Forbid charging and discharging in the same step (one binary per step, MILP)."
+    )
 
     @model_validator(mode="after")
     def _soc_order(self) -> Battery:
@@ -189,6 +192,47 @@ class ThermalStore(_Storage):
     om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh discharged.")
 
 
+TimeOfDayOrDateTime = str
+"""``"HH:MM"`` (repeats every day of the horizon) or an ISO date-time (once)."""
+
+_TIME_RE = re.compile(r"^([01]\d|2[0-4]):[0-5]\d$")
+
+
+def _check_time(v: str) -> str:
+    if _TIME_RE.match(v):
+        return v
+    try:
+        import pandas as pd
+
+        pd.Timestamp(v)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{v!r} is neither HH:MM nor an ISO date-time") from exc
+    return v
+
+
+class Commitment(_Spec):
+    """Unit commitment (MILP) of a converter: on/off with its technical limits.
+
+    With it, the unit's input is ``a·on + output/η`` (``a`` =
+    ``no_load_input_kw``), its output lies in ``[min_load_fraction·max, max]``
+    when on and is 0 when off.
+    """
+
+    min_load_fraction: float = Field(0.0, ge=0, le=1, description="Minimum stable output as a share of the maximum.")
+    no_load_input_kw: float = Field(0.0, ge=0, description="Input (fuel or electricity) burnt whenever on [kW].")
+    min_up_h: float = Field(0.0, ge=0, description="Minimum time on once started [h].")
+    min_down_h: float = Field(0.0, ge=0, description="Minimum time off once stopped [h].")
+    startup_cost_cny: float = Field(0.0, ge=0, description="Cost of each start [CNY].")
+    max_starts: int | None = Field(None, ge=0, description="Starts allowed in the horizon.")
+    ramp_up_kw_per_h: float | None = Field(None, gt=0, description="Output increase limit while on [kW/h].")
+    ramp_down_kw_per_h: float | None = Field(None, gt=0, description="Output decrease limit while on [kW/h].")
+    initially_on: bool = Field(False, description="On at the start of the horizon.")
+    initial_state_h: float = Field(
+        1000.0, ge=0, description="Hours the unit has been in its initial state (on or off) before the start."
+    )
+    initial_output_kw: float | None = Field(None, ge=0, description="Output just before the start (for ramps).")
+
+
 class HeatPump(_Asset):
     """Electric heat pump: heat = COP × electricity."""
 
@@ -196,6 +240,7 @@ class HeatPump(_Asset):
     heat_kw: float = Field(gt=0, description="Maximum heat output [kW].")
     cop: Series = Field(description="Coefficient of performance [-].")
     om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh heat.")
+    commitment: Commitment | None = None
 
 
 class GasBoiler(_Asset):
@@ -205,6 +250,7 @@ class GasBoiler(_Asset):
     heat_kw: float = Field(gt=0)
     efficiency: float = Field(0.9, gt=0, le=1.1)
     om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh heat.")
+    commitment: Commitment | None = None
 
 
 class ElectricBoiler(_Asset):
@@ -214,6 +260,7 @@ class ElectricBoiler(_Asset):
     heat_kw: float = Field(gt=0)
     efficiency: float = Field(0.99, gt=0, le=1)
     om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh heat.")
+    commitment: Commitment | None = None
 
 
 class CHP(_Asset):
@@ -225,6 +272,7 @@ class CHP(_Asset):
     electric_efficiency: float = Field(0.35, gt=0, lt=1)
     heat_efficiency: float = Field(0.45, ge=0, lt=1)
     om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh electricity.")
+    commitment: Commitment | None = None
 
     @model_validator(mode="after")
     def _limits(self) -> CHP:
@@ -261,6 +309,98 @@ class HeatLoad(_Load):
     kind: Literal["heat_load"]
 
 
+class InterruptibleLoad(_Load):
+    """Electric load that may be interrupted up to a daily energy at a price (demand response)."""
+
+    kind: Literal["interruptible_load"]
+    max_shed_kwh_per_day: float = Field(ge=0, description="Energy that may be shed per local day [kWh].")
+    shed_price_cny_per_kwh: float = Field(ge=0, description="Cost (compensation) per kWh shed [CNY/kWh].")
+    curtailable: bool = Field(False, description="Unused for this kind: shedding follows the daily limit.")
+
+
+class BatchJob(_Asset):
+    """A shiftable batch: once started it draws ``profile_kw`` step after step.
+
+    Windows: ``earliest_start``/``latest_end`` as ``HH:MM`` give one window per
+    day of the horizon (a window may cross midnight); as ISO date-times they
+    give one window. Only windows lying wholly inside the horizon ask for runs.
+    """
+
+    kind: Literal["batch_job"]
+    profile_kw: list[float] = Field(min_length=1, description="Electric power in each hour of a run [kW].")
+    heat_profile_kw: list[float] | None = Field(None, description="Heat drawn in each hour of a run [kW].")
+    earliest_start: TimeOfDayOrDateTime = Field(description="Window opens (HH:MM daily, or ISO date-time).")
+    latest_end: TimeOfDayOrDateTime = Field(description="Window closes: every run ends by then.")
+    runs_per_window: int = Field(1, ge=1, description="Runs in each window.")
+    line: str | None = Field(None, description="Line (per tenant) the job occupies: no two runs on one line overlap.")
+    after: str | None = Field(None, description="Job id of the same tenant that must end before each run starts.")
+    required: bool = Field(True, description="Every run must happen; otherwise a run may be skipped.")
+    skip_penalty_cny: float = Field(0.0, ge=0, description="Cost of each skipped run when not required [CNY].")
+    running_since_h: float | None = Field(
+        None, ge=0, description="A run started this many hours before the horizon and is still going."
+    )
+
+    _check_times = field_validator("earliest_start", "latest_end")(classmethod(lambda cls, v: _check_time(v)))
+
+    @model_validator(mode="after")
+    def _profile(self) -> BatchJob:
+        if any(p < 0 for p in self.profile_kw):
+            raise ValueError("profile_kw must not be negative")
+        if self.heat_profile_kw is not None and len(self.heat_profile_kw) != len(self.profile_kw):
+            raise ValueError("heat_profile_kw must have as many hours as profile_kw")
+        if self.running_since_h is not None and self.running_since_h >= len(self.profile_kw):
+            raise ValueError("running_since_h must be shorter than the run (profile_kw)")
+        return self
+
+
+class Delivery(_Spec):
+    """Units that leave the buffer at a time (daily at HH:MM, or once at an ISO date-time)."""
+
+    at: TimeOfDayOrDateTime
+    units: float = Field(gt=0)
+
+    _check_at = field_validator("at")(classmethod(lambda cls, v: _check_time(v)))
+
+
+class Shift(_Spec):
+    """Hours a line may run: from ``start`` to ``end`` (HH:MM, may cross midnight) on ``weekdays`` (0 = Monday)."""
+
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str = Field(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")
+    weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4, 5, 6])
+
+
+class ProductionLine(_Asset):
+    """A continuous line filling a product buffer that deliveries empty.
+
+    ``output_units[t] = power_kw[t]·Δt / specific_energy``;
+    ``inventory[t] = inventory[t−1] + output − deliveries``.
+    """
+
+    kind: Literal["production_line"]
+    min_power_kw: float = Field(0.0, ge=0, description="Power when on, at least [kW].")
+    max_power_kw: float = Field(gt=0, description="Power when on, at most [kW].")
+    specific_energy_kwh_per_unit: float = Field(gt=0, description="Electricity per unit of product [kWh/unit].")
+    inventory_initial_units: float = Field(0.0, ge=0)
+    inventory_min_units: float = Field(0.0, ge=0)
+    inventory_max_units: float = Field(gt=0)
+    inventory_final_min_units: float | None = Field(None, ge=0, description="Inventory left at the end, at least.")
+    deliveries: list[Delivery] = Field(default_factory=list)
+    shifts: list[Shift] | None = Field(None, description="Operating hours; none = any time.")
+    min_run_h: float = Field(0.0, ge=0, description="Minimum time on once started [h].")
+    max_starts: int | None = Field(None, ge=0, description="Starts allowed in the horizon.")
+    initially_on: bool = False
+    initial_state_h: float = Field(1000.0, ge=0, description="Hours on (or off) before the start.")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> ProductionLine:
+        if self.min_power_kw > self.max_power_kw:
+            raise ValueError("min_power_kw must not exceed max_power_kw")
+        if not (self.inventory_min_units <= self.inventory_initial_units <= self.inventory_max_units):
+            raise ValueError("inventory_initial_units must lie between inventory_min_units and inventory_max_units")
+        return self
+
+
 Asset = Annotated[
     GridConnection
     | PV
@@ -271,7 +411,10 @@ Asset = Annotated[
     | ElectricBoiler
     | CHP
     | ElectricLoad
-    | HeatLoad,
+    | HeatLoad
+    | InterruptibleLoad
+    | BatchJob
+    | ProductionLine,
     Field(discriminator="kind"),
 ]
 
@@ -382,6 +525,9 @@ _ASSET_KINDS = {
     "chp",
     "electric_load",
     "heat_load",
+    "interruptible_load",
+    "batch_job",
+    "production_line",
 }
 
 

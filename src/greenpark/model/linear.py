@@ -135,20 +135,23 @@ class LinearProblem:
         *,
         var_keys: np.ndarray | list[int] | None = None,
         shift: int = 0,
+        row_keys: np.ndarray | list[int] | None = None,
     ) -> None:
-        """Add ``coef[k, t] · var[var_keys[k], t + shift]`` to row ``(k, t)``.
+        """Add ``coef[k, t] · var[var_keys[k], t + shift]`` to row ``(row_keys[k], t)``.
 
-        ``var_keys`` maps each row key to a key of ``var`` (default: same
+        ``row_keys`` picks the rows' keys that receive terms (default: all);
+        ``var_keys`` maps each of them to a key of ``var`` (default: same
         position). Terms whose ``t + shift`` falls outside the horizon are
         dropped; the builder puts initial states in the row bounds instead.
         A ``var`` with a single time index (``n_t == 1``) enters every step.
         """
-        kk = np.arange(len(rows.keys)) if var_keys is None else np.asarray(var_keys, dtype=np.int64)
-        coef_arr = np.broadcast_to(np.asarray(coef, dtype=float), rows.shape)
+        rk = np.arange(len(rows.keys)) if row_keys is None else np.asarray(row_keys, dtype=np.int64)
+        kk = rk if var_keys is None else np.asarray(var_keys, dtype=np.int64)
+        coef_arr = np.broadcast_to(np.asarray(coef, dtype=float), (len(rk), rows.n_t))
         t = np.arange(rows.n_t)
         ts = np.zeros_like(t) if var.n_t == 1 else t + shift
         valid = (ts >= 0) & (ts < var.n_t)
-        r = rows.offset + (np.arange(len(rows.keys))[:, None] * rows.n_t + t[None, :])
+        r = rows.offset + (rk[:, None] * rows.n_t + t[None, :])
         c = var.offset + (kk[:, None] * var.n_t + ts[None, :])
         self.add_entries(r[:, valid], c[:, valid], coef_arr[:, valid])
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from greenpark.model.builders import conversion, grid, loads, pv, storage
+from greenpark.model.builders import conversion, grid, loads, production, pv, storage
 
 BUILDERS: dict[str, Callable] = {
     "grid": grid.build,
@@ -21,4 +21,7 @@ BUILDERS: dict[str, Callable] = {
     "chp": conversion.build_chp,
     "electric_load": loads.build_electric_load,
     "heat_load": loads.build_heat_load,
+    "interruptible_load": loads.build_interruptible_load,
+    "batch_job": production.build_batch_jobs,
+    "production_line": production.build_production_lines,
 }

@@ -4,14 +4,52 @@ from __future__ import annotations
 
 import numpy as np
 
+from greenpark.model.builders.commitment import UnitSpec, commit
 from greenpark.model.context import BuildContext
+from greenpark.model.linear import Group
 from greenpark.spec import CHP, ElectricBoiler, GasBoiler, HeatPump
+
+
+def _commit_units(
+    ctx: BuildContext, block: str, assets: list, output: Group, conversion: Group, efficiency: np.ndarray,
+    max_field: str, extra_min: dict[str, float] | None = None,
+) -> None:  # fmt: skip
+    """Commitment for the assets that have it, and their no-load input in the conversion row.
+
+    Conversion rows read ``out − η·input = 0``; with ``input = a·on + out/η``
+    they become ``out − η·input + η·a·on = 0``.
+    """
+    committed = [(i, a) for i, a in enumerate(assets) if a.commitment is not None]
+    if not committed:
+        return
+    units = []
+    for _, a in committed:
+        c = a.commitment
+        pmax = float(getattr(a, max_field))
+        pmin = max(c.min_load_fraction * pmax, (extra_min or {}).get(a.id, 0.0))
+        units.append(
+            UnitSpec(
+                key=a.id, max_out=pmax, min_out=pmin, min_up_h=c.min_up_h, min_down_h=c.min_down_h,
+                startup_cost_cny=c.startup_cost_cny, max_starts=c.max_starts, ramp_up_kw_per_h=c.ramp_up_kw_per_h,
+                ramp_down_kw_per_h=c.ramp_down_kw_per_h, initially_on=c.initially_on,
+                initial_state_h=c.initial_state_h, initial_output_kw=c.initial_output_kw,
+            )
+        )  # fmt: skip
+    on = commit(ctx, block, output, units)
+    idx = [i for i, _ in committed]
+    eff = np.broadcast_to(efficiency, (len(assets), ctx.n_t))[idx]
+    a_noload = np.array([[a.commitment.no_load_input_kw] for _, a in committed])
+    ctx.lp.add_terms(conversion, on, eff * a_noload, row_keys=idx, var_keys=np.arange(len(idx)))
 
 
 def _heat_from(
     ctx: BuildContext, block: str, assets: list, input_name: str, efficiency: np.ndarray, *, gas: bool
 ) -> None:
-    """``heat_kw[t] = η(t)·input_kw[t]``, ``heat_kw ∈ [0, heat_kw_max]``; O&M ``c·heat_kw·Δt``."""
+    """``heat_kw[t] = η(t)·input_kw[t]``, ``heat_kw ∈ [0, heat_kw_max]``; O&M ``c·heat_kw·Δt``.
+
+    With ``commitment``: ``input = a·on + heat/η`` and the limits of
+    :func:`~greenpark.model.builders.commitment.commit`.
+    """
     lp, dt = ctx.lp, ctx.step_h
     keys = [a.id for a in assets]
     owners = [a.owner for a in assets]
@@ -20,6 +58,7 @@ def _heat_from(
     rows = lp.add_rows(block, "conversion", keys, 0.0, 0.0, unit="kW")
     lp.add_terms(rows, heat, 1.0)
     lp.add_terms(rows, inp, -efficiency)
+    _commit_units(ctx, block, assets, heat, rows, efficiency, "heat_kw")
     ctx.connect("heat", heat, owners, 1.0)
     if gas:
         ctx.burn_gas(inp, owners)
@@ -48,7 +87,10 @@ def build_chp(assets: list[CHP], ctx: BuildContext) -> None:
 
     ``electricity_kw = η_e·fuel_kw`` (row ``electric_conversion``),
     ``heat_kw ≤ η_h·fuel_kw`` (row ``heat_recovery``: heat not recovered is
-    rejected), ``electricity_kw ∈ [P_min, P_max]``; O&M ``c·electricity_kw·Δt``.
+    rejected), ``electricity_kw ∈ [P_min, P_max]`` (LP: ``P_min`` is a must-run);
+    O&M ``c·electricity_kw·Δt``. With ``commitment``, see
+    :func:`~greenpark.model.builders.commitment.commit`:
+    ``fuel = a·on + electricity/η_e`` and ``P_min`` applies only when on.
     """
     lp, dt = ctx.lp, ctx.step_h
     keys = [a.id for a in assets]
@@ -66,6 +108,8 @@ def build_chp(assets: list[CHP], ctx: BuildContext) -> None:
     conv = lp.add_rows("chp", "electric_conversion", keys, 0.0, 0.0, unit="kW")
     lp.add_terms(conv, el, 1.0)
     lp.add_terms(conv, fuel, -ctx.column(assets, "electric_efficiency"))
+    minimum = {a.id: a.min_electric_kw for a in assets}
+    _commit_units(ctx, "chp", assets, el, conv, ctx.column(assets, "electric_efficiency"), "electric_kw", minimum)
     rec = lp.add_rows("chp", "heat_recovery", keys, -np.inf, 0.0, unit="kW")
     lp.add_terms(rec, heat, 1.0)
     lp.add_terms(rec, fuel, -ctx.column(assets, "heat_efficiency"))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from greenpark.model.context import BuildContext
-from greenpark.spec import ElectricLoad, HeatLoad
+from greenpark.spec import ElectricLoad, HeatLoad, InterruptibleLoad
 
 
 def _loads(ctx: BuildContext, block: str, carrier: str, assets: list) -> None:
@@ -31,3 +33,27 @@ def build_electric_load(assets: list[ElectricLoad], ctx: BuildContext) -> None:
 def build_heat_load(assets: list[HeatLoad], ctx: BuildContext) -> None:
     """Heat load (see :func:`_loads`)."""
     _loads(ctx, "heat_load", "heat", assets)
+
+
+def build_interruptible_load(assets: list[InterruptibleLoad], ctx: BuildContext) -> None:
+    """Interruptible electric load (demand response).
+
+    Demand ``power_kw(t)`` at the owner's node, of which ``shed_kw[t] ∈ [0, power_kw(t)]``
+    may be interrupted at ``price·shed_kw·Δt`` (cost kind ``demand_response``), with
+    row ``daily_shed_limit[d]``: ``Σ_{t in local day d} shed_kw[t]·Δt ≤ max_shed_kwh_per_day``.
+    """
+    lp, dt, index = ctx.lp, ctx.step_h, ctx.inputs.index
+    for a in assets:
+        ctx.add_demand("electricity", a.owner, ctx.inputs.get(a.id, "power_kw"))
+    keys = [a.id for a in assets]
+    shed = lp.add_var("interruptible_load", "shed_kw", keys, 0.0, ctx.series(assets, "power_kw"), unit="kW")
+    ctx.connect("electricity", shed, [a.owner for a in assets], 1.0)
+    lp.add_cost("demand_response", shed, ctx.column(assets, "shed_price_cny_per_kwh") * dt)
+    days = index.normalize()
+    uniq, day_of_step = np.unique(days.asi8, return_inverse=True)
+    labels = [f"{k}@{d:%Y-%m-%d}" for k in keys for d in days[np.unique(day_of_step, return_index=True)[1]]]
+    n_days = len(uniq)
+    limit = np.repeat(ctx.column(assets, "max_shed_kwh_per_day"), n_days, axis=0)
+    rows = lp.add_rows("interruptible_load", "daily_shed_limit", labels, -np.inf, limit, n_t=1, unit="kWh")
+    k, t = np.meshgrid(np.arange(len(keys)), np.arange(ctx.n_t), indexing="ij")
+    lp.add_entries(rows.offset + k * n_days + day_of_step[t], shed.offset + k * ctx.n_t + t, dt)

@@ -59,6 +59,19 @@ def _storage(
     ctx.connect(carrier, ch, owners, -1.0)
     lp.add_cost(cost_kind, dis, cost_per_kwh * dt)
 
+    exclusive = [i for i, a in enumerate(assets) if getattr(a, "no_simultaneous", False)]
+    if exclusive:
+        # charging[t] ∈ {0, 1}: charge_kw ≤ P·charging, discharge_kw ≤ P·(1 − charging)
+        ek = [keys[i] for i in exclusive]
+        pe = p[exclusive]
+        mode = lp.add_var(block, "charging", ek, 0.0, 1.0, integer=True)
+        rows = lp.add_rows(block, "charge_mode", ek, -np.inf, 0.0, unit="kW")
+        lp.add_terms(rows, ch, 1.0, var_keys=exclusive)
+        lp.add_terms(rows, mode, -pe)
+        rows = lp.add_rows(block, "discharge_mode", ek, -np.inf, pe, unit="kW")
+        lp.add_terms(rows, dis, 1.0, var_keys=exclusive)
+        lp.add_terms(rows, mode, pe)
+
 
 def build_battery(assets: list[Battery], ctx: BuildContext) -> None:
     """Battery: see :func:`_storage`; ``λ`` = self-discharge per hour, cost = throughput cost."""
