@@ -83,11 +83,15 @@ def solve(
 
 def _print_summary(schedule, folder: Path) -> None:
     colour = "green" if schedule.ok else "red"
+    headline = schedule.message.split(". ")[0] if schedule.explanation else schedule.message
+    gap = f", gap {schedule.mip_gap:.2%}" if schedule.mip_gap is not None else ""
     err.print(
-        f"[bold {colour}]{schedule.status.value}[/] — {schedule.message} "
-        f"(HiGHS {schedule.highs_run_time_s:.2f} s, total {schedule.timings_s.get('total_s', 0):.2f} s)",
+        f"[bold {colour}]{schedule.status.value}[/] — {headline} "
+        f"(HiGHS {schedule.highs_run_time_s:.2f} s{gap}, total {schedule.timings_s.get('total_s', 0):.2f} s)",
         highlight=False,
     )
+    for finding in schedule.explanation:
+        err.print(f"  - {finding['message']}", highlight=False, markup=False)
     if schedule.ok:
         k = schedule.kpis
         table = Table(

@@ -7,15 +7,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from greenpark import __version__
 from greenpark.errors import ParkValidationError, Problem
 from greenpark.inputs import resolve_inputs
+from greenpark.inputs.checks import check_horizon_requirements
 from greenpark.model.core import build_model
 from greenpark.model.pyomo_model import to_pyomo
 from greenpark.results import Schedule, make_schedule
-from greenpark.solve import SolveOptions
+from greenpark.solve import SolveOptions, Status
 from greenpark.solve import solve as solve_form
 from greenpark.spec import Park, load_park
 
@@ -45,6 +47,7 @@ def solve(
     options: SolveOptions | None = None,
     carbon_cap_t: float | None = None,
     build_pyomo: bool = True,
+    warm_start: Schedule | pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Schedule:
     """Schedule ``park`` optimally over ``[start, start + horizon)``.
@@ -64,6 +67,9 @@ def solve(
     build_pyomo : bool
         Also build the Pyomo ``ConcreteModel`` (``schedule.pyomo_model``); the
         HiGHS hand-over does not need it.
+    warm_start : Schedule or DataFrame, optional
+        A previous schedule (or its ``dispatch`` frame): values of columns with
+        the same name at the same timestamps are handed to HiGHS as a MIP start.
 
     Returns
     -------
@@ -91,6 +97,9 @@ def solve(
 
     say("reading inputs and computing PV (pvlib)")
     inputs = resolve_inputs(park, start_ts, horizon_td)
+    problems = check_horizon_requirements(inputs)
+    if problems:
+        raise ParkValidationError(problems)
     timings["inputs_s"] = time.perf_counter() - t0
 
     say("building the model")
@@ -109,13 +118,22 @@ def solve(
             gc.enable()
 
     say(f"solving with HiGHS ({model.form.n_cols} columns, {model.form.n_rows} rows)")
-    result = solve_form(model.form, options)
+    start_values = None
+    if warm_start is not None:
+        dispatch = warm_start.dispatch if isinstance(warm_start, Schedule) else warm_start
+        start_values = warm_start_vector(model.form, inputs.index, dispatch)
+    result = solve_form(model.form, options, warm_start=start_values)
     timings["handover_s"] = result.handover_s
     timings["highs_s"] = result.highs_run_time_s
 
     t3 = time.perf_counter()
     schedule = make_schedule(model, result, timings)
     timings["results_s"] = time.perf_counter() - t3
+    if result.status is Status.INFEASIBLE:
+        say("infeasible: re-solving with elastic requirements to explain why")
+        t4 = time.perf_counter()
+        explain_infeasibility(schedule, inputs, options)
+        timings["explain_s"] = time.perf_counter() - t4
     timings["total_s"] = time.perf_counter() - t0
     schedule.timings_s = timings
     schedule.meta.update(
@@ -130,3 +148,52 @@ def solve(
     if build_pyomo:
         schedule.pyomo_model = pyomo_model
     return schedule
+
+
+def explain_infeasibility(schedule: Schedule, inputs, options: SolveOptions | None) -> None:
+    """Fill ``schedule.explanation`` from an elastic re-solve (see ``build_model(elastic=True)``).
+
+    Each finding says which requirement had to give, for which tenant, asset
+    and hours, and by how much; a carbon cap finding carries the least
+    achievable emissions with every load and requirement met.
+    """
+    model = build_model(inputs, elastic=True)
+    result = solve_form(model.form, options)
+    if not result.ok or result.x is None:
+        schedule.explanation = [
+            {
+                "requirement": "model",
+                "message": "no relaxation of loads, runs, deliveries or caps makes the park feasible "
+                f"({result.message})",
+            }
+        ]
+        return
+    findings: list[dict] = []
+    for slack in model.slacks:
+        g = slack.var
+        findings += slack.describe(result.x[g.offset : g.offset + g.size].reshape(g.shape))
+    schedule.explanation = findings
+    least = [f["least_achievable_co2_t"] for f in findings if f.get("requirement") == "carbon cap"]
+    if least:
+        schedule.meta["least_achievable_co2_t"] = least[0]
+    if findings:
+        schedule.message += ". " + "; ".join(f["message"] for f in findings[:5])
+        if len(findings) > 5:
+            schedule.message += f"; and {len(findings) - 5} more"
+
+
+def warm_start_vector(form, index: pd.DatetimeIndex, dispatch: pd.DataFrame) -> np.ndarray:
+    """Column values taken from a previous ``dispatch`` frame by column name and timestamp (NaN where unknown)."""
+    values = np.full(form.n_cols, np.nan)
+    if dispatch is None or dispatch.empty:
+        return values
+    prev = dispatch.reindex(index)
+    for g in form.var_groups:
+        for k, key in enumerate(g.keys):
+            label = f"{g.block}[{key}].{g.name}"
+            if label not in prev.columns:
+                continue
+            col = prev[label].to_numpy(dtype=float)
+            sl = slice(g.offset + k * g.n_t, g.offset + (k + 1) * g.n_t)
+            values[sl] = col[: g.n_t] if g.n_t > 1 else col[:1]
+    return values

@@ -64,6 +64,7 @@ class Schedule:
     step_h: float
     objective_cny: float | None = None
     mip_gap: float | None = None
+    dual_bound_cny: float | None = None
     highs_run_time_s: float = 0.0
     timings_s: dict[str, float] = field(default_factory=dict)
     dispatch: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -76,6 +77,10 @@ class Schedule:
     kpis: dict[str, float] = field(default_factory=dict)
     marginal_abatement_cost_cny_per_t: float | None = None
     log: str = ""
+    explanation: list[dict[str, Any]] = field(default_factory=list)
+    """Why the park is infeasible, in park terms (empty otherwise): requirement, tenant, asset, amount, hours."""
+    prices_from: str | None = None
+    """``"lp"``, or ``"lp_with_integers_fixed"`` for a MILP (prices of the LP with integers at their optimum)."""
     meta: dict[str, Any] = field(default_factory=dict)
     model: Any = field(default=None, repr=False)
     """The :class:`~greenpark.model.core.BuiltModel` (column/row names, matrix), when solved in this process."""
@@ -114,6 +119,9 @@ class Schedule:
             "kpis": self.kpis,
             "marginal_abatement_cost_cny_per_t": self.marginal_abatement_cost_cny_per_t,
             "mip_gap": self.mip_gap,
+            "dual_bound_cny": self.dual_bound_cny,
+            "prices_from": self.prices_from,
+            "explanation": self.explanation,
             "highs_run_time_s": self.highs_run_time_s,
             "timings_s": self.timings_s,
             "start": self.index[0].isoformat() if len(self.index) else None,
@@ -189,6 +197,9 @@ def load_schedule(folder: str | Path) -> Schedule:
         step_h=1.0 if s["resolution"] == "1h" else 0.25,
         objective_cny=s["objective_cny"],
         mip_gap=s.get("mip_gap"),
+        dual_bound_cny=s.get("dual_bound_cny"),
+        prices_from=s.get("prices_from"),
+        explanation=s.get("explanation", []),
         highs_run_time_s=s.get("highs_run_time_s", 0.0),
         timings_s=s.get("timings_s", {}),
         costs_cny=pd.Series(s.get("costs_cny", {}), dtype=float),
@@ -223,6 +234,8 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
         step_h=inputs.step_h,
         objective_cny=result.objective,
         mip_gap=result.mip_gap,
+        dual_bound_cny=result.dual_bound,
+        prices_from=result.prices_from,
         highs_run_time_s=result.highs_run_time_s,
         timings_s=dict(timings_s or {}),
         log=result.log,

@@ -487,6 +487,25 @@ def check_references(data: dict[str, Any]) -> list[Problem]:
             problems.append(Problem(f"assets[{i}]", "PV needs either forecast_kw or the park's 'weather' section"))
     if len(grids) > 1:
         problems.append(Problem(f"assets[{grids[1]}].kind", "a park has one grid connection"))
+    problems += _precedence_problems(assets_raw)
+    return problems
+
+
+def _precedence_problems(assets_raw: list) -> list[Problem]:
+    """``after`` names a required single-run batch job of the same tenant."""
+    jobs = {a.get("id"): a for a in assets_raw if isinstance(a, dict) and a.get("kind") == "batch_job"}
+    problems = []
+    for i, a in enumerate(assets_raw):
+        if not isinstance(a, dict) or a.get("kind") != "batch_job" or a.get("after") is None:
+            continue
+        other = jobs.get(a["after"])
+        where = f"assets[{i}].after"
+        if other is None:
+            problems.append(Problem(where, f"no batch job {a['after']!r}"))
+        elif other.get("owner", PARK_OWNER) != a.get("owner", PARK_OWNER):
+            problems.append(Problem(where, f"job {a['after']!r} belongs to another tenant"))
+        elif any(j.get("runs_per_window", 1) != 1 or j.get("required", True) is not True for j in (a, other)):
+            problems.append(Problem(where, "precedence needs both jobs required with runs_per_window 1"))
     return problems
 
 

@@ -94,7 +94,7 @@ def shift_mask(index: pd.DatetimeIndex, shifts: list | None) -> np.ndarray:
         if b <= a:
             b += pd.Timedelta(days=1)
         for d in _days(index):
-            if d.dayofweek not in sh.weekdays:
+            if d.day_of_week not in sh.weekdays:
                 continue
             lo, hi = d + a, d + b
             mask |= (index >= lo) & (index + step <= hi)

@@ -13,6 +13,7 @@ once (in :mod:`greenpark.model.core`):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,6 +51,30 @@ class Emission:
 
 
 @dataclass
+class Slack:
+    """An elastic relaxation: ``var`` > 0 means the requirement ``requirement`` had to give.
+
+    ``describe(values)`` turns the slack's values (shape of ``var``) into
+    findings: dicts with ``requirement``, ``asset`` or ``tenant``, ``amount``,
+    ``unit``, ``hours`` and a ``message`` in park terms.
+    """
+
+    requirement: str
+    var: Group
+    describe: Callable[[np.ndarray], list[dict]]
+
+
+ELASTIC_PENALTY_CNY = {
+    "load_kwh": 1.0e4,  # per kWh of a non-curtailable load not served
+    "run": 1.0e7,  # per required batch run not scheduled
+    "unit_kwh": 1.0e4,  # per kWh-equivalent of product not delivered
+    "co2_t": 1.0e6,  # per tonne over a carbon cap (cheaper than unserved load: caps give first)
+}
+"""Penalties of the elastic re-solve: far above any energy price, ranked so that a carbon cap
+gives way before a load and a load before a production run."""
+
+
+@dataclass
 class BuildContext:
     inputs: Inputs
     lp: LinearProblem
@@ -59,6 +84,8 @@ class BuildContext:
     grid_co2_kg_per_kwh: np.ndarray | None = None
     grid_export: Group | None = None
     generation: list[Group] = field(default_factory=list)
+    elastic: bool = False
+    slacks: list[Slack] = field(default_factory=list)
     assets_by_key: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -81,6 +108,25 @@ class BuildContext:
     def connect(self, carrier: str, var: Group, nodes: list[str], coef: float | np.ndarray = 1.0) -> None:
         assert carrier in CARRIERS, carrier
         self.ports.append(Port(carrier, list(nodes), var, np.broadcast_to(np.asarray(coef, float), var.shape)))
+
+    def add_slack(self, requirement: str, var: Group, penalty: np.ndarray | float, describe) -> None:
+        """Register an elastic slack column (only in an elastic build) and its penalty (cost kind ``elastic``)."""
+        self.lp.add_cost("elastic", var, penalty)
+        self.slacks.append(Slack(requirement, var, describe))
+
+    def hours(self, active: np.ndarray) -> str:
+        """``'2026-07-15 06:00–10:00'`` spanning the steps where ``active`` is true."""
+        idx = np.flatnonzero(active)
+        if not len(idx):
+            return ""
+        index = self.inputs.index
+        end = index[idx[-1]] + (index[1] - index[0] if len(index) > 1 else np.timedelta64(1, "h"))
+        same_day = index[idx[0]].date() == end.date()
+        return (
+            f"{index[idx[0]]:%Y-%m-%d %H:%M}–{end:%H:%M}"
+            if same_day
+            else f"{index[idx[0]]:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
+        )
 
     def add_generation(self, var: Group) -> None:
         """Declare on-site electricity generation (PV, CHP): the park may export only this."""

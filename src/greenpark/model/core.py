@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from greenpark.inputs import Inputs
-from greenpark.model.context import CARRIERS, BuildContext, Emission, Port
+from greenpark.model.context import CARRIERS, ELASTIC_PENALTY_CNY, BuildContext, Emission, Port
 from greenpark.model.linear import LinearProblem, StandardForm
 from greenpark.model.registry import BUILDERS
 from greenpark.spec import PARK_OWNER
@@ -24,9 +24,10 @@ class BuiltModel:
     emissions: list[Emission]
     nodes: dict[str, list[str]]
     carbon_price_cny_per_kg: np.ndarray
+    slacks: list = field(default_factory=list)
 
 
-def build_model(inputs: Inputs) -> BuiltModel:
+def build_model(inputs: Inputs, *, elastic: bool = False) -> BuiltModel:
     """Assemble the park model.
 
     Nodes are the park node ``park`` and one node per tenant, each with an
@@ -47,11 +48,16 @@ def build_model(inputs: Inputs) -> BuiltModel:
     ``carbon.heat_co2_kg_per_kwh`` (location-based).
 
     Objective: ``Σ_kind cost_kind`` over ``grid_energy, demand_charge, gas,
-    carbon, operation, lost_load``.
+    carbon, operation, lost_load, demand_response, startup, production_penalty``.
+
+    ``elastic=True`` builds the explanation model: every load that must be
+    served, every required batch run, every delivery and every carbon cap gets
+    a slack with a large penalty (:data:`~greenpark.model.context.ELASTIC_PENALTY_CNY`),
+    so the solve shows which requirements had to give and by how much.
     """
     park = inputs.park
     lp = LinearProblem(n_t=inputs.n_steps)
-    ctx = BuildContext(inputs=inputs, lp=lp)
+    ctx = BuildContext(inputs=inputs, lp=lp, elastic=elastic)
     for kind, builder in BUILDERS.items():
         assets = park.assets_of_kind(kind)
         if assets:
@@ -69,6 +75,7 @@ def build_model(inputs: Inputs) -> BuiltModel:
         emissions=ctx.emissions,
         nodes=nodes,
         carbon_price_cny_per_kg=price_per_kg,
+        slacks=ctx.slacks,
     )
 
 
@@ -133,6 +140,8 @@ def _balances(ctx: BuildContext) -> dict[str, list[str]]:
             continue
         rhs = np.vstack([np.broadcast_to(ctx.demands.get((carrier, n), 0.0), (ctx.n_t,)) for n in keys])
         rows = lp.add_rows("balance", carrier, keys, rhs, rhs, unit="kW")
+        if ctx.elastic:
+            _surplus(ctx, rows, carrier, keys)
         pos = {n: i for i, n in enumerate(keys)}
         for port in ctx.ports:
             if port.carrier != carrier:
@@ -141,6 +150,34 @@ def _balances(ctx: BuildContext) -> dict[str, list[str]]:
             row_k = np.array([pos[n] for n in port.nodes])
             _add_port(lp, rows, port, row_k)
     return nodes
+
+
+def _surplus(ctx: BuildContext, rows, carrier: str, keys: list[str]) -> None:
+    """Elastic build: ``surplus_kw[n, t] ≥ 0`` energy a node could not absorb (must-run output, fixed profiles)."""
+    var = ctx.lp.add_var("balance", f"{carrier}_surplus_kw", keys, 0.0, np.inf, unit="kW")
+    ctx.lp.add_terms(rows, var, -1.0)
+    dt = ctx.step_h
+
+    def describe(values: np.ndarray) -> list[dict]:
+        out = []
+        for node, v in zip(keys, values, strict=True):
+            kwh = float(v.sum() * dt)
+            if kwh > 1e-3:
+                hours = ctx.hours(v > 1e-6)
+                out.append(
+                    {
+                        "requirement": f"{carrier} balance",
+                        "tenant": node,
+                        "amount": kwh,
+                        "unit": "kWh",
+                        "hours": hours,
+                        "message": f"{node} node: {kwh:,.1f} kWh of {carrier} could not be used or exported "
+                        f"({hours}); must-run output exceeds demand and export limits",
+                    }
+                )
+        return out
+
+    ctx.add_slack(f"{carrier} balance", var, ELASTIC_PENALTY_CNY["load_kwh"] * dt, describe)
 
 
 def _add_port(lp: LinearProblem, rows, port: Port, row_k: np.ndarray) -> None:
@@ -161,6 +198,8 @@ def _carbon(ctx: BuildContext) -> np.ndarray:
         cap = lp.add_rows("carbon", "cap", [PARK_OWNER], -np.inf, park.carbon.cap_t, n_t=1, unit="t")
         for e in park_terms:
             lp.add_sum_terms(cap, np.zeros(len(e.var.keys), dtype=np.int64), e.var, e.kg / 1000.0)
+        if ctx.elastic:
+            _cap_excess(ctx, cap, [PARK_OWNER], [park.carbon.cap_t], "carbon cap")
     capped = [t for t in park.tenants if t.carbon_cap_t is not None]
     if capped:
         keys = [t.id for t in capped]
@@ -176,4 +215,36 @@ def _carbon(ctx: BuildContext) -> np.ndarray:
             kg[sel] = e.kg[sel]
             row_of_key = np.array([pos.get(o, 0) for o in e.owners])
             lp.add_sum_terms(rows, row_of_key, e.var, kg / 1000.0)
+        if ctx.elastic:
+            _cap_excess(ctx, rows, keys, [t.carbon_cap_t for t in capped], "tenant carbon cap")
     return price_per_kg
+
+
+def _cap_excess(ctx: BuildContext, rows, keys: list[str], caps: list[float], requirement: str) -> None:
+    """Elastic build: ``excess_t ≥ 0`` emissions above a cap; with its penalty it is the least achievable excess."""
+    var = ctx.lp.add_var(
+        "carbon", "excess_t" if requirement == "carbon cap" else "tenant_excess_t", keys, 0.0, np.inf, n_t=1
+    )
+    ctx.lp.add_terms(rows, var, -1.0)
+
+    def describe(values: np.ndarray) -> list[dict]:
+        out = []
+        for key, cap, v in zip(keys, caps, values[:, 0], strict=True):
+            if v > 1e-6:
+                least = cap + float(v)
+                who = "park" if key == PARK_OWNER else f"tenant {key!r}"
+                out.append(
+                    {
+                        "requirement": requirement,
+                        "tenant": key,
+                        "amount": float(v),
+                        "unit": "tCO2",
+                        "cap_t": cap,
+                        "least_achievable_co2_t": least,
+                        "message": f"{requirement} of {who}, {cap:g} t, cannot be met: the least achievable with "
+                        f"every load and requirement met is {least:,.2f} t",
+                    }
+                )
+        return out
+
+    ctx.add_slack(requirement, var, ELASTIC_PENALTY_CNY["co2_t"], describe)

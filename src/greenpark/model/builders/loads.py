@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from greenpark.model.context import BuildContext
+from greenpark.model.context import ELASTIC_PENALTY_CNY, BuildContext
 from greenpark.spec import ElectricLoad, HeatLoad, InterruptibleLoad
 
 
@@ -18,11 +18,43 @@ def _loads(ctx: BuildContext, block: str, carrier: str, assets: list) -> None:
     """
     for a in assets:
         ctx.add_demand(carrier, a.owner, ctx.inputs.get(a.id, "power_kw"))
+    firm = [a for a in assets if not a.curtailable]
+    if ctx.elastic and firm:
+        _unserved(ctx, block, carrier, firm)
     shed = [a for a in assets if a.curtailable]
     if shed:
         var = ctx.lp.add_var(block, "shed_kw", [a.id for a in shed], 0.0, ctx.series(shed, "power_kw"), unit="kW")
         ctx.connect(carrier, var, [a.owner for a in shed], 1.0)
         ctx.lp.add_cost("lost_load", var, ctx.column(shed, "value_of_lost_load_cny_per_kwh") * ctx.step_h)
+
+
+def _unserved(ctx: BuildContext, block: str, carrier: str, assets: list) -> None:
+    """Elastic build: ``unserved_kw[t] ∈ [0, power_kw(t)]`` for loads that must be served."""
+    dt = ctx.step_h
+    var = ctx.lp.add_var(block, "unserved_kw", [a.id for a in assets], 0.0, ctx.series(assets, "power_kw"), unit="kW")
+    ctx.connect(carrier, var, [a.owner for a in assets], 1.0)
+
+    def describe(values: np.ndarray) -> list[dict]:
+        out = []
+        for a, v in zip(assets, values, strict=True):
+            kwh = float(v.sum() * dt)
+            if kwh > 1e-3:
+                hours = ctx.hours(v > 1e-6)
+                out.append(
+                    {
+                        "requirement": f"{carrier} load",
+                        "asset": a.id,
+                        "tenant": a.owner,
+                        "amount": kwh,
+                        "unit": "kWh",
+                        "hours": hours,
+                        "message": f"{a.owner}: {carrier} load {a.id!r} could not be served, {kwh:,.1f} kWh short "
+                        f"({hours})",
+                    }
+                )
+        return out
+
+    ctx.add_slack(f"{carrier} load", var, ELASTIC_PENALTY_CNY["load_kwh"] * dt, describe)
 
 
 def build_electric_load(assets: list[ElectricLoad], ctx: BuildContext) -> None:

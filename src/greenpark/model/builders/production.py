@@ -6,7 +6,7 @@ import numpy as np
 
 from greenpark.model import calendar
 from greenpark.model.builders.commitment import UnitSpec, commit
-from greenpark.model.context import BuildContext
+from greenpark.model.context import ELASTIC_PENALTY_CNY, BuildContext
 from greenpark.spec import BatchJob, ProductionLine
 
 
@@ -72,6 +72,9 @@ def build_batch_jobs(assets: list[BatchJob], ctx: BuildContext) -> None:
             lp.add_entries(rows.offset + np.array(optional), skipped.offset + np.arange(len(optional)), 1.0)
             penalty = np.array([[assets[win_rows[r][0]].skip_penalty_cny] for r in optional])
             lp.add_cost("production_penalty", skipped, penalty)
+        required = [r for r, (j, _) in enumerate(win_rows) if assets[j].required]
+        if ctx.elastic and required:
+            _missed_runs(ctx, rows, required, win_rows, wins, assets, labels)
 
     # power drawn: electric and heat
     for carrier, name, attr in (("electricity", "power_kw", "profile_kw"), ("heat", "heat_kw", "heat_profile_kw")):
@@ -128,6 +131,38 @@ def build_batch_jobs(assets: list[BatchJob], ctx: BuildContext) -> None:
                 )
 
 
+def _missed_runs(ctx, rows, required, win_rows, wins, assets, labels) -> None:
+    """Elastic build: ``missed[W] ≥ 0`` runs of a required job that could not be placed in window W."""
+    lp, index = ctx.lp, ctx.inputs.index
+    missed = lp.add_var("batch_job", "missed", [labels[r] for r in required], 0.0, np.inf, n_t=1)
+    lp.add_entries(rows.offset + np.array(required), missed.offset + np.arange(len(required)), 1.0)
+    step = index[1] - index[0] if len(index) > 1 else None
+
+    def describe(values: np.ndarray) -> list[dict]:
+        out = []
+        for r, v in zip(required, values[:, 0], strict=True):
+            if v > 1e-6:
+                j, w = win_rows[r]
+                s0, s1 = wins[j][w]
+                window = f"{index[s0]:%Y-%m-%d %H:%M}–{index[0] + s1 * step:%H:%M}"
+                a = assets[j]
+                out.append(
+                    {
+                        "requirement": "batch run",
+                        "asset": a.id,
+                        "tenant": a.owner,
+                        "amount": float(round(v)),
+                        "unit": "runs",
+                        "hours": window,
+                        "message": f"{a.owner}: {round(v)} run(s) of job {a.id!r} could not be scheduled in its "
+                        f"window {window}",
+                    }
+                )
+        return out
+
+    ctx.add_slack("batch run", missed, ELASTIC_PENALTY_CNY["run"], describe)
+
+
 def build_production_lines(assets: list[ProductionLine], ctx: BuildContext) -> None:
     """Continuous lines with a product buffer (MILP through their on/off state).
 
@@ -168,6 +203,38 @@ def build_production_lines(assets: list[ProductionLine], ctx: BuildContext) -> N
     lp.add_terms(rows, inv, 1.0)
     lp.add_terms(rows, inv, -1.0, shift=-1)
     lp.add_terms(rows, power, -dt / ctx.column(assets, "specific_energy_kwh_per_unit"))
+    if ctx.elastic:
+        _shortfall(ctx, rows, assets)
+
+
+def _shortfall(ctx: BuildContext, rows, assets: list[ProductionLine]) -> None:
+    """Elastic build: ``shortfall_units[t] ≥ 0`` product that had to appear from nowhere to meet deliveries."""
+    lp = ctx.lp
+    var = lp.add_var("production_line", "shortfall_units", [a.id for a in assets], 0.0, np.inf)
+    lp.add_terms(rows, var, -1.0)
+    energy = ctx.column(assets, "specific_energy_kwh_per_unit")
+
+    def describe(values: np.ndarray) -> list[dict]:
+        out = []
+        for a, v in zip(assets, values, strict=True):
+            units = float(v.sum())
+            if units > 1e-6:
+                first = ctx.inputs.index[int(np.argmax(v > 1e-6))]
+                out.append(
+                    {
+                        "requirement": "delivery",
+                        "asset": a.id,
+                        "tenant": a.owner,
+                        "amount": units,
+                        "unit": "units",
+                        "hours": ctx.hours(v > 1e-6),
+                        "message": f"{a.owner}: line {a.id!r} falls {units:,.1f} units short of its deliveries and "
+                        f"inventory limits from {first:%Y-%m-%d %H:%M}",
+                    }
+                )
+        return out
+
+    ctx.add_slack("delivery", var, ELASTIC_PENALTY_CNY["unit_kwh"] * energy, describe)
 
 
 def line_deliveries(assets: list[ProductionLine], index) -> np.ndarray:
