@@ -39,7 +39,8 @@ def commit(ctx: BuildContext, block: str, output: Group, units: list[UnitSpec]) 
     * ``transition``: ``on[t] − on[t−1] − start[t] + stop[t] = 0`` (``on[−1]`` = initial state)
     * ``min_up``: ``Σ_{τ=t−U+1..t} start[τ] ≤ on[t]``; ``min_down``: ``Σ_{τ=t−D+1..t} stop[τ] ≤ 1 − on[t]``
     * initial state: a unit on (off) for ``k`` steps stays on (off) for ``U − k`` (``D − k``) more steps
-    * ``ramp_up``: ``out[t] − out[t−1] ≤ R_up·Δt + P_min·start[t]``;
+    * ``ramp_up``: ``out[t] − out[t−1] ≤ R_up·Δt + P_min·start[t]`` (in its start step a unit may
+      reach ``P_min + R_up·Δt``; ``out[−1]`` is ``initial_output_kw``, or 0 for a unit that is off);
       ``ramp_down``: ``out[t−1] − out[t] ≤ R_down·Δt + P_max·stop[t]``
     * ``max_starts``: ``Σ_t start[t] ≤ N``; cost ``startup`` = ``c_start·Σ_t start[t]``
 
@@ -91,8 +92,7 @@ def commit(ctx: BuildContext, block: str, output: Group, units: list[UnitSpec]) 
     if ramped:
         ub = np.array([[units[i].ramp_up_kw_per_h * dt] * n_t for i in ramped])
         for j, i in enumerate(ramped):
-            init = units[i].initial_output_kw
-            ub[j, 0] = np.inf if init is None else ub[j, 0] + init
+            ub[j, 0] += _initial_output(units[i])
         rows = lp.add_rows(block, "ramp_up", [keys[i] for i in ramped], -np.inf, ub)
         lp.add_terms(rows, output, 1.0, var_keys=vk[ramped])
         lp.add_terms(rows, output, -1.0, var_keys=vk[ramped], shift=-1)
@@ -101,8 +101,7 @@ def commit(ctx: BuildContext, block: str, output: Group, units: list[UnitSpec]) 
     if ramped:
         ub = np.array([[units[i].ramp_down_kw_per_h * dt] * n_t for i in ramped])
         for j, i in enumerate(ramped):
-            init = units[i].initial_output_kw
-            ub[j, 0] = np.inf if init is None else ub[j, 0] - init
+            ub[j, 0] -= _initial_output(units[i])
         rows = lp.add_rows(block, "ramp_down", [keys[i] for i in ramped], -np.inf, ub)
         lp.add_terms(rows, output, -1.0, var_keys=vk[ramped])
         lp.add_terms(rows, output, 1.0, var_keys=vk[ramped], shift=-1)
@@ -126,6 +125,13 @@ def commit(ctx: BuildContext, block: str, output: Group, units: list[UnitSpec]) 
     if costs.any():
         lp.add_cost("startup", start, costs)
     return on
+
+
+def _initial_output(u: UnitSpec) -> float:
+    """Output just before the horizon: given, else 0 for a unit that is off (a unit on: not ramp-limited)."""
+    if u.initial_output_kw is not None:
+        return u.initial_output_kw
+    return np.inf if u.initially_on else 0.0
 
 
 def _lagged_sums(
