@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -202,8 +203,6 @@ def _check_time(v: str) -> str:
     if _TIME_RE.match(v):
         return v
     try:
-        import pandas as pd
-
         pd.Timestamp(v)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{v!r} is neither HH:MM nor an ISO date-time") from exc
@@ -340,7 +339,10 @@ class BatchJob(_Asset):
         None, ge=0, description="A run started this many hours before the horizon and is still going."
     )
 
-    _check_times = field_validator("earliest_start", "latest_end")(classmethod(lambda cls, v: _check_time(v)))
+    @field_validator("earliest_start", "latest_end")
+    @classmethod
+    def _times(cls, v: str) -> str:
+        return _check_time(v)
 
     @model_validator(mode="after")
     def _profile(self) -> BatchJob:
@@ -359,7 +361,10 @@ class Delivery(_Spec):
     at: TimeOfDayOrDateTime
     units: float = Field(gt=0)
 
-    _check_at = field_validator("at")(classmethod(lambda cls, v: _check_time(v)))
+    @field_validator("at")
+    @classmethod
+    def _time(cls, v: str) -> str:
+        return _check_time(v)
 
 
 class Shift(_Spec):

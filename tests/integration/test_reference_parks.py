@@ -137,3 +137,75 @@ def test_node_prices_include_every_balance(solved):
         for node in nodes:
             assert (carrier, node) in np_.columns
     np.testing.assert_allclose(np_[("electricity", "park")], solved.prices["electricity_cny_per_kwh"])
+
+
+MILP_PARKS = [p for p in PARKS if any(a.kind in ("batch_job", "production_line") for a in gp.load_park(p).assets)]
+
+
+@pytest.fixture(scope="module", params=[(p, s) for p in MILP_PARKS for s in ("2026-01-14", "2026-07-18")],
+                ids=lambda c: f"{c[0].stem}@{c[1]}")  # fmt: skip
+def milp(request) -> gp.Schedule:
+    path, start = request.param
+    s = gp.solve(path, start=start, horizon="48h", build_pyomo=False)
+    assert s.ok, s.message
+    return s
+
+
+def test_there_is_a_milp_reference_park():
+    assert MILP_PARKS
+
+
+def test_every_job_runs_its_required_times_inside_its_windows(milp):
+    from greenpark.model import calendar
+
+    inputs = milp.model.inputs
+    for a in inputs.park.assets_of_kind("batch_job"):
+        starts = np.flatnonzero(np.round(milp.dispatch[f"batch_job[{a.id}].start"].to_numpy()) == 1)
+        wins = calendar.windows(inputs.index, a.earliest_start, a.latest_end)
+        assert wins
+        run_len = len(a.profile_kw)
+        for s0, s1 in wins:
+            inside = [s for s in starts if s0 <= s and s + run_len <= s1]
+            assert len(inside) == a.runs_per_window, (a.id, s0, s1, starts)
+        assert len(starts) == a.runs_per_window * len(wins)
+        power = milp.dispatch[f"batch_job[{a.id}].power_kw"].to_numpy()
+        expected = np.zeros(len(power))
+        for s in starts:
+            expected[s : s + run_len] += np.asarray(a.profile_kw)[: len(power) - s]
+        np.testing.assert_allclose(power, expected, atol=1e-6)
+
+
+def test_inventory_stays_in_bounds_and_meets_every_delivery(milp):
+    from greenpark.model.builders.production import line_deliveries
+
+    inputs = milp.model.inputs
+    lines = inputs.park.assets_of_kind("production_line")
+    assert lines
+    delivered = line_deliveries(lines, inputs.index)
+    for a, out in zip(lines, delivered, strict=True):
+        inv = milp.dispatch[f"production_line[{a.id}].inventory_units"].to_numpy()
+        power = milp.dispatch[f"production_line[{a.id}].power_kw"].to_numpy()
+        assert inv.min() >= a.inventory_min_units - 1e-6
+        assert inv.max() <= a.inventory_max_units + 1e-6
+        # recomputed from the line's own output and the deliveries
+        produced = np.cumsum(power * inputs.step_h / a.specific_energy_kwh_per_unit)
+        np.testing.assert_allclose(inv, a.inventory_initial_units + produced - np.cumsum(out), atol=1e-5)
+        on = np.round(milp.dispatch[f"production_line[{a.id}].on"].to_numpy())
+        assert np.all(power[on == 1] >= a.min_power_kw - 1e-6)
+        assert np.all(power[on == 0] <= 1e-6)
+
+
+def test_committed_units_respect_min_load_when_on(milp):
+    park = milp.model.inputs.park
+    committed = [a for a in park.assets if getattr(a, "commitment", None) is not None]
+    assert committed
+    for a in committed:
+        out_col = f"{a.kind}[{a.id}].{'electricity_kw' if a.kind == 'chp' else 'heat_kw'}"
+        out = milp.dispatch[out_col].to_numpy()
+        on = np.round(milp.dispatch[f"{a.kind}[{a.id}].on"].to_numpy())
+        pmax = a.electric_kw if a.kind == "chp" else a.heat_kw
+        assert np.all(out[on == 1] >= a.commitment.min_load_fraction * pmax - 1e-6)
+        assert np.all(out[on == 0] <= 1e-6)
+    assert milp.prices_from == "lp_with_integers_fixed"
+    assert milp.mip_gap is not None
+    assert milp.mip_gap <= 0.005 + 1e-9
