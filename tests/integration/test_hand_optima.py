@@ -219,3 +219,23 @@ def test_binding_tenant_connection_prices_the_tenant_node_above_the_park():
     assert s.node_prices[("electricity", "park")].tolist() == pytest.approx([0.5, 0.5], abs=1e-9)
     assert s.node_prices[("electricity", "b")].tolist() == pytest.approx([1.0, 1.0], abs=1e-9)
     assert s.objective_cny == pytest.approx(2 * (50 * 0.5 + 30 * 1.0), abs=1e-6)
+
+
+def test_impossible_carbon_cap_reports_the_least_achievable_emissions(tmp_path):
+    # The cleanest way to serve 2 h × 100 kW of heat is the boiler: 200/0.9 kWh gas × 0.2 kg = 44.4 kg.
+    s = solve(_cap_park(0.01), 2)
+    assert s.status is gp.Status.INFEASIBLE
+    caps = [f for f in s.explanation if f["requirement"] == "carbon cap"]
+    assert len(caps) == 1
+    assert caps[0]["least_achievable_co2_t"] == pytest.approx(200 / 0.9 * 0.2 / 1000, rel=1e-6)
+    assert "cannot be met: the least achievable" in s.message
+    s.to_folder(tmp_path)
+    summary = __import__("json").loads((tmp_path / "summary.json").read_text())
+    assert summary["least_achievable_co2_t"] == pytest.approx(0.0444444, rel=1e-5)
+    assert summary["explanation"][0]["requirement"] == "carbon cap"
+    # a load no asset can serve is named with its tenant and hours
+    s2 = solve(tiny_park([grid(0.5, import_limit_kw=50), load(80)]), 2)
+    loads = [f for f in s2.explanation if f["requirement"] == "electricity load"]
+    assert loads[0]["tenant"] == "a"
+    assert loads[0]["amount"] == pytest.approx(60.0)
+    assert loads[0]["hours"] == "2026-07-15 00:00–02:00"

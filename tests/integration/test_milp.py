@@ -217,3 +217,22 @@ def test_warm_start_from_a_previous_schedule():
     assert again.ok
     assert again.objective_cny <= first.objective_cny * (1 + 0.005) + 1e-6
     assert "MIP start solution is feasible" in again.log or "feasible" in again.log.lower()
+
+
+def test_time_limit_with_an_incumbent_is_feasible_with_gap_and_bound(tmp_path):
+    # A week of the MILP reference park with a gap HiGHS cannot close in 2 s: an incumbent, not a failure.
+    from tests.conftest import MODELS
+
+    opts = gp.SolveOptions(time_limit_s=2.0, mip_rel_gap=1e-9)
+    s = gp.solve(MODELS / "reference-park-milp.yaml", start="2026-07-13", horizon="168h", options=opts)
+    assert s.status is gp.Status.FEASIBLE
+    assert s.ok
+    assert s.mip_gap > 0
+    assert s.dual_bound_cny <= s.objective_cny
+    assert "gap" in s.message
+    assert s.prices_from == "lp_with_integers_fixed"
+    assert not s.prices["electricity_cny_per_kwh"].isna().any()
+    s.to_folder(tmp_path)
+    summary = __import__("json").loads((tmp_path / "summary.json").read_text())
+    assert summary["status"] == "feasible"
+    assert summary["mip_gap"] == pytest.approx(s.mip_gap)
