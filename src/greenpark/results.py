@@ -297,6 +297,17 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
         {s: [park_kg.get((o, s), 0.0) / 1000.0 for o in owners] for s in ("scope1", "scope2")},
         index=pd.Index(owners, name="owner"),
     ).rename(columns={"scope1": "scope1_t", "scope2": "scope2_t"})
+    em = em.rename(columns={"scope2_t": "scope2_location_t"})
+    policy = inputs.park.carbon
+    cert_kwh = _value(form, x, "carbon", "certificates_kwh")
+    import_kwh = sum(
+        float(x[g.offset : g.offset + g.size].sum()) * dt
+        for g in form.var_groups
+        if g.block == "grid" and g.name == "import_kw"
+    )
+    em["scope2_market_t"] = 0.0
+    em.loc[PARK_OWNER, "scope2_market_t"] = policy.market_residual_co2_kg_per_kwh * (import_kwh - cert_kwh) / 1000.0
+    em["scope2_t"] = em["scope2_market_t"] if policy.scope2_basis == "market" else em["scope2_location_t"]
     em["total_t"] = em["scope1_t"] + em["scope2_t"]
     sched.emissions_t = em
 
@@ -334,6 +345,15 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
             sched.tenants["carbon_cap_price_cny_per_t"] = price.reindex(sched.tenants.index)
     sched.kpis = _kpis(sched, model)
     return sched
+
+
+def _value(form, x: np.ndarray, block: str, name: str) -> float:
+    """Sum of a column group's values (0 when the model has no such group)."""
+    try:
+        g = form.var_group(block, name)
+    except KeyError:
+        return 0.0
+    return float(x[g.offset : g.offset + g.size].sum())
 
 
 def _tenant_table(
@@ -398,6 +418,7 @@ def _kpis(sched: Schedule, model: BuiltModel) -> dict[str, float]:
     pv_used = pv - pv_exported
     supplied = imp - exp + pv + chp
     pv_total = float(pv.sum() * dt)
+    cert = _value(model.form, sched.solution.x, "carbon", "certificates_kwh") if sched.solution is not None else 0.0
     return {
         "total_cost_cny": float(sched.objective_cny or 0.0),
         "total_co2_t": float(sched.emissions_t["total_t"].sum()),
@@ -408,5 +429,9 @@ def _kpis(sched: Schedule, model: BuiltModel) -> dict[str, float]:
         "pv_curtailed_kwh": float((pv_avail - pv).clip(min=0).sum() * dt),
         "pv_self_consumption": float(pv_used.sum() * dt / pv_total) if pv_total > 0 else 0.0,
         "renewable_share": float(pv_used.sum() / supplied.sum()) if supplied.sum() > 0 else 0.0,
+        "renewable_share_with_certificates": float((pv_used.sum() * dt + cert) / (supplied.sum() * dt))
+        if supplied.sum() > 0
+        else 0.0,
+        "green_certificates_kwh": cert,
         "electricity_consumed_kwh": float(supplied.sum() * dt),
     }

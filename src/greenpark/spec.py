@@ -13,6 +13,7 @@ Any parameter typed :data:`Series` varies in time and accepts
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -89,16 +90,80 @@ class Gas(_Spec):
     co2_kg_per_kwh: float = Field(0.200, ge=0, description="Combustion emission factor [kgCO2/kWh fuel].")
 
 
-class Carbon(_Spec):
-    """Carbon policy of the park."""
+class CarbonTier(_Spec):
+    """Emissions above ``above_t`` (up to the next tier) cost ``price_cny_per_t``."""
 
-    price_cny_per_t: Series = Field(0.0, description="Carbon price applied to park emissions [CNY/tCO2].")
+    above_t: float = Field(ge=0, description="Lower edge of the tier [tCO2].")
+    price_cny_per_t: float = Field(ge=0, description="Price inside the tier [CNY/tCO2].")
+
+
+class AllowanceTrading(_Spec):
+    """A free allowance with trading: cost = price × (emissions − allowance)."""
+
+    allowance_t: float = Field(ge=0, description="Free allowance for the horizon [tCO2].")
+    price_cny_per_t: float = Field(ge=0, description="Allowance market price [CNY/tCO2].")
+    sell_surplus: bool = Field(True, description="Unused allowance is sold at the price.")
+
+
+class GreenCertificates(_Spec):
+    """Green electricity certificates (GEC, 1 per MWh) the park may buy for market-based scope 2."""
+
+    price_cny_per_mwh: float = Field(ge=0, description="Certificate price [CNY/MWh].")
+    max_mwh: float | None = Field(
+        None, ge=0, description="Certificates on offer in the horizon [MWh]; none = unlimited."
+    )
+
+
+class Carbon(_Spec):
+    """Carbon policy of the park: any combination of the fields below."""
+
+    price_cny_per_t: Series = Field(
+        0.0, description="Carbon price on the park's emissions, at its mean over the horizon [CNY/tCO2]."
+    )
     cap_t: float | None = Field(None, ge=0, description="Park-wide emissions cap over the horizon [tCO2].")
+    tenant_caps_t: dict[str, float] = Field(
+        default_factory=dict, description="Caps per tenant id [tCO2] (also settable as tenants[].carbon_cap_t)."
+    )
+    tiers: list[CarbonTier] = Field(default_factory=list, description="Tiered carbon price, tiers in rising order.")
+    trading: AllowanceTrading | None = None
+    min_renewable_share: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Renewable share of the park's electricity use, at least (PV used + certificates).",
+    )
+    green_certificates: GreenCertificates | None = None
+    scope2_basis: Literal["location", "market"] = Field(
+        "location", description="Scope 2 counted in caps and prices: location-based or market-based."
+    )
+    market_residual_co2_kg_per_kwh: float = Field(
+        0.6096,
+        ge=0,
+        description="Market-based factor for grid electricity not covered by certificates [kgCO2/kWh] "
+        "(national factor excluding market-traded non-fossil power, 2023).",
+    )
     heat_co2_kg_per_kwh: float = Field(
         0.222,
         ge=0,
         description="Factor for heat a tenant draws from the park network in tenant accounting [kgCO2/kWh].",
     )
+
+    @field_validator("tenant_caps_t")
+    @classmethod
+    def _caps(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k, cap in v.items() if cap < 0]
+        if bad:
+            raise ValueError(f"caps must be >= 0 ({', '.join(bad)})")
+        return v
+
+    @model_validator(mode="after")
+    def _tiers(self) -> Carbon:
+        for a, b in itertools.pairwise(self.tiers):
+            if b.above_t <= a.above_t:
+                raise ValueError("tiers: above_t must increase from tier to tier")
+            if b.price_cny_per_t < a.price_cny_per_t:
+                raise ValueError("tiers: price_cny_per_t must not fall from tier to tier")
+        return self
 
 
 class Tenant(_Spec):
@@ -386,6 +451,9 @@ class ProductionLine(_Asset):
     min_power_kw: float = Field(0.0, ge=0, description="Power when on, at least [kW].")
     max_power_kw: float = Field(gt=0, description="Power when on, at most [kW].")
     specific_energy_kwh_per_unit: float = Field(gt=0, description="Electricity per unit of product [kWh/unit].")
+    co2_kg_per_unit_max: float | None = Field(
+        None, ge=0, description="Emission intensity cap: grid emissions of the line's power per unit made [kgCO2/unit]."
+    )
     inventory_initial_units: float = Field(0.0, ge=0)
     inventory_min_units: float = Field(0.0, ge=0)
     inventory_max_units: float = Field(gt=0)
@@ -443,6 +511,12 @@ class Park(_Spec):
     def tenant_ids(self) -> list[str]:
         return [t.id for t in self.tenants]
 
+    def tenant_caps_t(self) -> dict[str, float]:
+        """Every tenant cap, from ``tenants[].carbon_cap_t`` and ``carbon.tenant_caps_t``."""
+        caps = {t.id: t.carbon_cap_t for t in self.tenants if t.carbon_cap_t is not None}
+        caps.update(self.carbon.tenant_caps_t)
+        return caps
+
 
 _GAS_KINDS = {"gas_boiler", "chp"}
 
@@ -493,6 +567,14 @@ def check_references(data: dict[str, Any]) -> list[Problem]:
     if len(grids) > 1:
         problems.append(Problem(f"assets[{grids[1]}].kind", "a park has one grid connection"))
     problems += _precedence_problems(assets_raw)
+    carbon = data.get("carbon") or {}
+    if isinstance(carbon, dict) and isinstance(carbon.get("tenant_caps_t"), dict):
+        for tid in carbon["tenant_caps_t"]:
+            if tid not in tenants:
+                problems.append(Problem(f"carbon.tenant_caps_t.{tid}", f"unknown tenant {tid!r}"))
+            elif any(isinstance(t, dict) and t.get("id") == tid and t.get("carbon_cap_t") is not None
+                     for t in tenants_raw):  # fmt: skip
+                problems.append(Problem(f"carbon.tenant_caps_t.{tid}", "also set as tenants[].carbon_cap_t"))
     return problems
 
 
@@ -562,10 +644,15 @@ def _pydantic_problems(exc: ValidationError) -> list[Problem]:
         path = _loc_to_path(tuple(err["loc"]))
         msg = err["msg"]
         msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
-        if msg.startswith("Input should be greater than "):
-            msg = "must be > " + msg.removeprefix("Input should be greater than ")
-        elif msg.startswith("Input should be less than "):
-            msg = "must be < " + msg.removeprefix("Input should be less than ")
+        for words, sign in (
+            ("greater than or equal to ", ">="),
+            ("less than or equal to ", "<="),
+            ("greater than ", ">"),
+            ("less than ", "<"),
+        ):
+            if msg.startswith("Input should be " + words):
+                msg = f"must be {sign} " + msg.removeprefix("Input should be " + words)
+                break
         key = (path, msg)
         if key not in seen:
             seen.add(key)

@@ -58,7 +58,34 @@ def check_horizon_requirements(inputs: Inputs) -> list[Problem]:
                             f"{a.kind} {a.id!r}: {v:g} h is longer than the {horizon_h:g} h horizon",
                         )
                     )
+    problems += _renewable_problems(inputs)
     return problems
+
+
+def _renewable_problems(inputs: Inputs) -> list[Problem]:
+    """A minimum renewable share PV cannot reach even if every fixed electric load were all the park used."""
+    policy = inputs.park.carbon
+    share = policy.min_renewable_share
+    if share is None or policy.green_certificates is not None:
+        return []
+    dt = inputs.step_h
+    pv = sum(float(inputs.get(a.id, "available_kw").sum()) * dt for a in inputs.park.assets_of_kind("pv"))
+    fixed = sum(
+        float(inputs.get(a.id, "power_kw").sum()) * dt
+        for a in inputs.park.assets
+        if a.kind in ("electric_load", "interruptible_load") and not getattr(a, "curtailable", False)
+    )
+    # renewable ≥ s·use with use ≥ fixed load and renewable ≤ PV: needs PV ≥ s·fixed
+    if pv + 1e-9 < share * fixed:
+        return [
+            Problem(
+                "carbon.min_renewable_share",
+                f"{share:.0%} of at least {fixed:,.0f} kWh of electricity use needs {share * fixed:,.0f} kWh of "
+                f"renewable electricity, but PV can supply at most {pv:,.0f} kWh in this horizon "
+                "(add green_certificates or lower the share)",
+            )
+        ]
+    return []
 
 
 def _line_problems(where: str, a, index: pd.DatetimeIndex, dt: float) -> list[Problem]:

@@ -82,8 +82,10 @@ class BuildContext:
     demands: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     emissions: list[Emission] = field(default_factory=list)
     grid_co2_kg_per_kwh: np.ndarray | None = None
+    grid_import: Group | None = None
     grid_export: Group | None = None
     generation: list[Group] = field(default_factory=list)
+    renewable: list[Group] = field(default_factory=list)
     elastic: bool = False
     slacks: list[Slack] = field(default_factory=list)
     assets_by_key: dict[str, object] = field(default_factory=dict)
@@ -128,9 +130,14 @@ class BuildContext:
             else f"{index[idx[0]]:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
         )
 
-    def add_generation(self, var: Group) -> None:
-        """Declare on-site electricity generation (PV, CHP): the park may export only this."""
+    def add_generation(self, var: Group, *, renewable: bool = False) -> None:
+        """Declare on-site electricity generation (PV, CHP): the park may export only this.
+
+        ``renewable`` generation counts towards the renewable share.
+        """
         self.generation.append(var)
+        if renewable:
+            self.renewable.append(var)
 
     def add_demand(self, carrier: str, node: str, power_kw: np.ndarray) -> None:
         key = (carrier, node)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -188,36 +189,130 @@ def _add_port(lp: LinearProblem, rows, port: Port, row_k: np.ndarray) -> None:
 
 
 def _carbon(ctx: BuildContext) -> np.ndarray:
-    lp = ctx.lp
+    """Carbon accounting and policies, on one column ``carbon[park].total_t``.
+
+    * ``total_definition``: ``total_t = Σ scope1 + scope2`` [t], scope 2 location-based
+      (grid import × hourly factor) or market-based (``f_res·(Σ import·Δt − certificates)``)
+      as ``carbon.scope2_basis`` says
+    * cost ``carbon`` = mean carbon price × ``total_t``
+    * ``cap``: ``total_t ≤ cap`` (its dual is the marginal abatement cost)
+    * tiers: ``total_t = Σ_k tier_k``, ``tier_k ∈ [0, width_k]``, cost ``Σ p_k·tier_k``
+      (prices rise tier by tier, so the LP fills them in order)
+    * trading: cost ``p·(total_t − allowance)``; without selling, ``p·max(0, total_t − allowance)``
+    * ``renewable_share``: ``Σ PV·Δt − Σ export·Δt + certificates ≥ s·(Σ import + PV + CHP − export)·Δt``
+    * ``tenant_cap``: each capped tenant's own accounting (see :func:`build_model`) ≤ its cap
+    """
+    lp, dt = ctx.lp, ctx.step_h
     park = ctx.inputs.park
-    price_per_kg = np.asarray(ctx.inputs.carbon_price_cny_per_t, dtype=float) / 1000.0
-    park_terms = [e for e in ctx.emissions if e.ledger == "park"]
-    for e in park_terms:
-        lp.add_cost("carbon", e.var, e.kg * price_per_kg[None, :])
-    if park.carbon.cap_t is not None:
-        cap = lp.add_rows("carbon", "cap", [PARK_OWNER], -np.inf, park.carbon.cap_t, n_t=1, unit="t")
-        for e in park_terms:
-            lp.add_sum_terms(cap, np.zeros(len(e.var.keys), dtype=np.int64), e.var, e.kg / 1000.0)
+    policy = park.carbon
+    price = np.asarray(ctx.inputs.carbon_price_cny_per_t, dtype=float)
+    total = lp.add_var("carbon", "total_t", [PARK_OWNER], -np.inf, np.inf, n_t=1, unit="t")
+    definition = lp.add_rows("carbon", "total_definition", [PARK_OWNER], 0.0, 0.0, n_t=1, unit="t")
+    lp.add_terms(definition, total, 1.0)
+    for e in ctx.emissions:
+        if e.ledger != "park" or (e.scope == "scope2" and policy.scope2_basis == "market"):
+            continue
+        lp.add_sum_terms(definition, np.zeros(len(e.var.keys), dtype=np.int64), e.var, -e.kg / 1000.0)
+    certificates = None
+    if policy.green_certificates is not None and ctx.grid_import is not None:
+        gc = policy.green_certificates
+        upper = np.inf if gc.max_mwh is None else gc.max_mwh * 1000.0
+        certificates = lp.add_var("carbon", "certificates_kwh", [PARK_OWNER], 0.0, upper, n_t=1, unit="kWh")
+        lp.add_cost("certificates", certificates, gc.price_cny_per_mwh / 1000.0)
+        rows = lp.add_rows("carbon", "certificates_limit", [PARK_OWNER], -np.inf, 0.0, n_t=1, unit="kWh")
+        lp.add_terms(rows, certificates, 1.0)
+        _sum_over(lp, rows, ctx.grid_import, -dt)
+    if policy.scope2_basis == "market" and ctx.grid_import is not None:
+        f = policy.market_residual_co2_kg_per_kwh / 1000.0
+        _sum_over(lp, definition, ctx.grid_import, -f * dt)
+        if certificates is not None:
+            lp.add_terms(definition, certificates, f)
+
+    if price.any():
+        lp.add_cost("carbon", total, float(price.mean()))
+    if policy.cap_t is not None:
+        cap = lp.add_rows("carbon", "cap", [PARK_OWNER], -np.inf, policy.cap_t, n_t=1, unit="t")
+        lp.add_terms(cap, total, 1.0)
         if ctx.elastic:
-            _cap_excess(ctx, cap, [PARK_OWNER], [park.carbon.cap_t], "carbon cap")
-    capped = [t for t in park.tenants if t.carbon_cap_t is not None]
-    if capped:
-        keys = [t.id for t in capped]
-        rows = lp.add_rows("carbon", "tenant_cap", keys, -np.inf, np.array([[t.carbon_cap_t] for t in capped]), n_t=1)
-        pos = {k: i for i, k in enumerate(keys)}
-        for e in ctx.emissions:
-            if e.ledger != "tenant":
-                continue
-            sel = [i for i, o in enumerate(e.owners) if o in pos]
-            if not sel:
-                continue
-            kg = np.zeros(e.var.shape)
-            kg[sel] = e.kg[sel]
-            row_of_key = np.array([pos.get(o, 0) for o in e.owners])
-            lp.add_sum_terms(rows, row_of_key, e.var, kg / 1000.0)
-        if ctx.elastic:
-            _cap_excess(ctx, rows, keys, [t.carbon_cap_t for t in capped], "tenant carbon cap")
-    return price_per_kg
+            _cap_excess(ctx, cap, [PARK_OWNER], [policy.cap_t], "carbon cap")
+    if policy.tiers:
+        _tiers(ctx, total, policy.tiers)
+    if policy.trading is not None:
+        _trading(ctx, total, policy.trading)
+    if policy.min_renewable_share is not None:
+        _renewable_share(ctx, policy.min_renewable_share, certificates)
+    _tenant_caps(ctx, park.tenant_caps_t())
+    return price / 1000.0
+
+
+def _sum_over(lp: LinearProblem, rows, var, coef: float) -> None:
+    """Add ``coef·Σ_k Σ_t var[k, t]`` to the single row of ``rows``."""
+    lp.add_sum_terms(rows, np.zeros(len(var.keys), dtype=np.int64), var, coef)
+
+
+def _tiers(ctx: BuildContext, total, tiers) -> None:
+    lp = ctx.lp
+    edges = [0.0] + [t.above_t for t in tiers]
+    prices = [0.0] + [t.price_cny_per_t for t in tiers]
+    if tiers[0].above_t == 0.0:
+        edges, prices = edges[1:], prices[1:]
+    widths = [b - a for a, b in itertools.pairwise(edges)] + [np.inf]
+    keys = [f"tier{k}" for k in range(len(edges))]
+    seg = lp.add_var("carbon", "tier_t", keys, 0.0, np.array([[w] for w in widths]), n_t=1, unit="t")
+    rows = lp.add_rows("carbon", "tier_definition", [PARK_OWNER], 0.0, 0.0, n_t=1, unit="t")
+    lp.add_terms(rows, total, 1.0)
+    lp.add_sum_terms(rows, np.zeros(len(keys), dtype=np.int64), seg, -1.0)
+    lp.add_cost("carbon", seg, np.array([[p] for p in prices]))
+
+
+def _trading(ctx: BuildContext, total, trading) -> None:
+    lp = ctx.lp
+    if trading.sell_surplus:
+        lp.add_cost("carbon_trading", total, trading.price_cny_per_t)
+        lp.add_constant_cost("carbon_trading", -trading.price_cny_per_t * trading.allowance_t)
+        return
+    over = lp.add_var("carbon", "over_allowance_t", [PARK_OWNER], 0.0, np.inf, n_t=1, unit="t")
+    rows = lp.add_rows("carbon", "allowance", [PARK_OWNER], -np.inf, trading.allowance_t, n_t=1, unit="t")
+    lp.add_terms(rows, total, 1.0)
+    lp.add_terms(rows, over, -1.0)
+    lp.add_cost("carbon_trading", over, trading.price_cny_per_t)
+
+
+def _renewable_share(ctx: BuildContext, share: float, certificates) -> None:
+    lp, dt = ctx.lp, ctx.step_h
+    rows = lp.add_rows("carbon", "renewable_share", [PARK_OWNER], 0.0, np.inf, n_t=1, unit="kWh")
+    for g in ctx.renewable:
+        _sum_over(lp, rows, g, (1.0 - share) * dt)
+    for g in ctx.generation:
+        if not any(g is r for r in ctx.renewable):
+            _sum_over(lp, rows, g, -share * dt)
+    if ctx.grid_import is not None:
+        _sum_over(lp, rows, ctx.grid_import, -share * dt)
+    if ctx.grid_export is not None:
+        _sum_over(lp, rows, ctx.grid_export, -(1.0 - share) * dt)
+    if certificates is not None:
+        lp.add_terms(rows, certificates, 1.0)
+
+
+def _tenant_caps(ctx: BuildContext, caps: dict[str, float]) -> None:
+    if not caps:
+        return
+    lp = ctx.lp
+    keys = [t.id for t in ctx.inputs.park.tenants if t.id in caps]
+    rows = lp.add_rows("carbon", "tenant_cap", keys, -np.inf, np.array([[caps[k]] for k in keys]), n_t=1, unit="t")
+    pos = {k: i for i, k in enumerate(keys)}
+    for e in ctx.emissions:
+        if e.ledger != "tenant":
+            continue
+        sel = [i for i, o in enumerate(e.owners) if o in pos]
+        if not sel:
+            continue
+        kg = np.zeros(e.var.shape)
+        kg[sel] = e.kg[sel]
+        row_of_key = np.array([pos.get(o, 0) for o in e.owners])
+        lp.add_sum_terms(rows, row_of_key, e.var, kg / 1000.0)
+    if ctx.elastic:
+        _cap_excess(ctx, rows, keys, [caps[k] for k in keys], "tenant carbon cap")
 
 
 def _cap_excess(ctx: BuildContext, rows, keys: list[str], caps: list[float], requirement: str) -> None:

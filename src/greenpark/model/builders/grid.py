@@ -37,6 +37,7 @@ def build(assets: list[GridConnection], ctx: BuildContext) -> None:
     ctx.add_emission("scope2", imp, nodes, co2 * dt)
     ctx.grid_co2_kg_per_kwh = co2[0]
     ctx.grid_export = exp
+    ctx.grid_import = imp
 
     charged = [a for a in assets if a.demand_charge_cny_per_kw_month > 0]
     if charged:

@@ -205,6 +205,26 @@ def build_production_lines(assets: list[ProductionLine], ctx: BuildContext) -> N
     lp.add_terms(rows, power, -dt / ctx.column(assets, "specific_energy_kwh_per_unit"))
     if ctx.elastic:
         _shortfall(ctx, rows, assets)
+    _intensity_caps(ctx, power, assets)
+
+
+def _intensity_caps(ctx: BuildContext, power, assets: list[ProductionLine]) -> None:
+    """Row ``intensity_cap``: ``Σ_t power[t]·Δt·f_grid(t) ≤ c_max·Σ_t power[t]·Δt/e`` (kgCO2 per unit made).
+
+    The line's electricity counts at the location-based grid factor.
+    """
+    capped = [i for i, a in enumerate(assets) if a.co2_kg_per_unit_max is not None]
+    if not capped or ctx.grid_co2_kg_per_kwh is None:
+        return
+    dt = ctx.step_h
+    rows = ctx.lp.add_rows("production_line", "intensity_cap", [assets[i].id for i in capped], -np.inf, 0.0, n_t=1)
+    coef = np.zeros(power.shape)
+    for i in capped:
+        a = assets[i]
+        coef[i] = dt * (ctx.grid_co2_kg_per_kwh - a.co2_kg_per_unit_max / a.specific_energy_kwh_per_unit)
+    row_of = np.zeros(len(assets), dtype=np.int64)
+    row_of[capped] = np.arange(len(capped))
+    ctx.lp.add_sum_terms(rows, row_of, power, coef)
 
 
 def _shortfall(ctx: BuildContext, rows, assets: list[ProductionLine]) -> None:

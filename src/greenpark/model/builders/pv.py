@@ -15,5 +15,5 @@ def build(assets: list[PV], ctx: BuildContext) -> None:
     keys = [a.id for a in assets]
     out = lp.add_var("pv", "output_kw", keys, 0.0, ctx.series(assets, "available_kw"), unit="kW")
     ctx.connect("electricity", out, [a.owner for a in assets], 1.0)
-    ctx.add_generation(out)
+    ctx.add_generation(out, renewable=True)
     lp.add_cost("operation", out, ctx.column(assets, "om_cny_per_kwh") * ctx.step_h)
