@@ -17,7 +17,7 @@ from greenpark.inputs.checks import check_horizon_requirements
 from greenpark.model.core import build_model
 from greenpark.model.pyomo_model import to_pyomo
 from greenpark.results import Schedule, make_schedule
-from greenpark.solve import SolveOptions, Status
+from greenpark.solve import HighsSession, SolveOptions, Status
 from greenpark.solve import solve as solve_form
 from greenpark.spec import Park, load_park
 
@@ -128,6 +128,7 @@ def solve(
 
     t3 = time.perf_counter()
     schedule = make_schedule(model, result, timings)
+    schedule.model = model
     timings["results_s"] = time.perf_counter() - t3
     if result.status is Status.INFEASIBLE:
         say("infeasible: re-solving with elastic requirements to explain why")
@@ -157,22 +158,18 @@ def explain_infeasibility(schedule: Schedule, inputs, options: SolveOptions | No
     and hours, and by how much; a carbon cap finding carries the least
     achievable emissions with every load and requirement met.
     """
+    iis = _iis(schedule, inputs, options)
     model = build_model(inputs, elastic=True)
     result = solve_form(model.form, options)
     if not result.ok or result.x is None:
-        schedule.explanation = [
-            {
-                "requirement": "model",
-                "message": "no relaxation of loads, runs, deliveries or caps makes the park feasible "
-                f"({result.message})",
-            }
-        ]
+        nothing = "no relaxation of loads, runs, deliveries or caps makes the park feasible"
+        schedule.explanation = [*iis, {"requirement": "model", "message": f"{nothing} ({result.message})"}]
         return
     findings: list[dict] = []
     for slack in model.slacks:
         g = slack.var
         findings += slack.describe(result.x[g.offset : g.offset + g.size].reshape(g.shape))
-    schedule.explanation = findings
+    schedule.explanation = findings + iis
     least = [f["least_achievable_co2_t"] for f in findings if f.get("requirement") == "carbon cap"]
     if least:
         schedule.meta["least_achievable_co2_t"] = least[0]
@@ -197,3 +194,31 @@ def warm_start_vector(form, index: pd.DatetimeIndex, dispatch: pd.DataFrame) -> 
             sl = slice(g.offset + k * g.n_t, g.offset + (k + 1) * g.n_t)
             values[sl] = col[: g.n_t] if g.n_t > 1 else col[:1]
     return values
+
+
+def _iis(schedule: Schedule, inputs, options: SolveOptions | None) -> list[dict]:
+    """HiGHS's irreducible infeasible subset of an LP, in model names with timestamps (empty for a MILP)."""
+    model = schedule.model
+    if model is None or model.form.is_mip:
+        return []
+    session = HighsSession(model.form, SolveOptions(threads=(options or SolveOptions()).threads, presolve=False))
+    try:
+        session.run()
+        found = session.irreducible_infeasible_subset()
+    finally:
+        session.close()
+    if not found:
+        return []
+    rows, cols = found
+    index = inputs.index
+    row_names = [model.form.row_label(i, index) for i in rows]
+    col_names = [model.form.col_label(j, index) for j in cols]
+    shown = ", ".join(row_names[:6]) + (" …" if len(row_names) > 6 else "")
+    return [
+        {
+            "requirement": "irreducible infeasible subset",
+            "rows": row_names,
+            "columns": col_names,
+            "message": f"these constraints cannot hold together: {shown}",
+        }
+    ]

@@ -139,7 +139,11 @@ def solve(form: StandardForm, options: SolveOptions | None = None, warm_start: n
             threads=options.threads,
             presolve=options.presolve,
         )
-    result = _run(form, options, warm_start)
+    return finish(form, options, _run(form, options, warm_start))
+
+
+def finish(form: StandardForm, options: SolveOptions, result: SolveResult) -> SolveResult:
+    """Prices for a solved model: LP duals, or for a MILP the duals of the LP with its integers fixed."""
     if form.is_mip and result.ok and result.x is not None:
         _fixed_lp_duals(form, options, result)
     elif result.row_dual is not None:
@@ -167,47 +171,111 @@ def _fixed_lp_duals(form: StandardForm, options: SolveOptions, result: SolveResu
 
 
 def _run(form: StandardForm, options: SolveOptions, warm_start: np.ndarray | None) -> SolveResult:
-    t0 = time.perf_counter()
-    with _quiet_stdout():
-        h = highspy.Highs()
-    log_fd, log_path = tempfile.mkstemp(prefix="greenpark-highs-", suffix=".log")
-    os.close(log_fd)
+    session = HighsSession(form, options)
     try:
-        h.setOptionValue("output_flag", True)
-        h.setOptionValue("log_to_console", False)
-        h.setOptionValue("log_file", log_path)
-        h.setOptionValue("threads", int(options.threads))
-        h.setOptionValue("presolve", "on" if options.presolve else "off")
-        h.setOptionValue("mip_rel_gap", float(options.mip_rel_gap))
-        if options.time_limit_s is not None:
-            h.setOptionValue("time_limit", float(options.time_limit_s))
-        h.passModel(_highs_lp(form))
-        progress: list[dict] = []
-        if form.is_mip:
-            _watch_mip(h, progress)
-            if warm_start is not None:
+        return session.run(warm_start)
+    finally:
+        session.close()
+
+
+class HighsSession:
+    """One HiGHS instance holding one model, re-solved after small changes (bounds, costs).
+
+    Used by :func:`solve` (one run) and by sweeps such as the cost–carbon frontier,
+    where HiGHS restarts from its previous basis instead of a rebuilt model.
+    """
+
+    def __init__(self, form: StandardForm, options: SolveOptions | None = None) -> None:
+        self.form = form
+        self.options = options or SolveOptions()
+        t0 = time.perf_counter()
+        with _quiet_stdout():
+            self.h = highspy.Highs()
+        fd, self._log_path = tempfile.mkstemp(prefix="greenpark-highs-", suffix=".log")
+        os.close(fd)
+        self._log_offset = 0
+        self.error: str | None = None
+        h, o = self.h, self.options
+        try:
+            h.setOptionValue("output_flag", True)
+            h.setOptionValue("log_to_console", False)
+            h.setOptionValue("log_file", self._log_path)
+            h.setOptionValue("threads", int(o.threads))
+            h.setOptionValue("presolve", "on" if o.presolve else "off")
+            h.setOptionValue("mip_rel_gap", float(o.mip_rel_gap))
+            if o.time_limit_s is not None:
+                h.setOptionValue("time_limit", float(o.time_limit_s))
+            h.passModel(_highs_lp(form))
+            self._progress: list[dict] = []
+            if form.is_mip:
+                _watch_mip(h, self._progress)
+        except Exception as exc:
+            self.error = f"HiGHS failed: {exc}"
+        self.handover_s = time.perf_counter() - t0
+
+    def set_row_bounds(self, row: int, lower: float, upper: float) -> None:
+        self.h.changeRowBounds(int(row), float(lower), float(upper))
+
+    def set_costs(self, cost: np.ndarray, offset: float = 0.0) -> None:
+        """Replace the objective ``c·x + offset``."""
+        idx = np.arange(self.form.n_cols, dtype=np.int32)
+        self.h.changeColsCost(len(idx), idx, np.asarray(cost, dtype=float))
+        self.h.changeObjectiveOffset(float(offset))
+
+    def run(self, warm_start: np.ndarray | None = None) -> SolveResult:
+        """Solve the model as it now stands; never raises for solver outcomes."""
+        form, h = self.form, self.h
+        if self.error is not None:
+            return SolveResult(Status.ERROR, "exception", self.error, is_mip=form.is_mip, log=self._new_log())
+        try:
+            self._progress.clear()
+            if form.is_mip and warm_start is not None:
                 known = np.flatnonzero(np.isfinite(warm_start))
                 if len(known):
                     h.setSolution(len(known), known.astype(np.int32), warm_start[known].astype(float))
-        handover = time.perf_counter() - t0
-        h.run()
-        result = _read(h, form)
-        if result.termination == "kUnboundedOrInfeasible" and options.presolve:
-            # Presolve could not tell which: ask again without it.
-            h.setOptionValue("presolve", "off")
             h.run()
             result = _read(h, form)
-        result.handover_s = handover
-        result.mip_progress = progress
-    except Exception as exc:
-        result = SolveResult(Status.ERROR, "exception", f"HiGHS failed: {exc}", is_mip=form.is_mip)
-    finally:
+            if result.termination == "kUnboundedOrInfeasible" and self.options.presolve:
+                # Presolve could not tell which: ask again without it.
+                h.setOptionValue("presolve", "off")
+                h.run()
+                result = _read(h, form)
+                h.setOptionValue("presolve", "on")
+            result.handover_s = self.handover_s
+            result.mip_progress = list(self._progress)
+        except Exception as exc:
+            result = SolveResult(Status.ERROR, "exception", f"HiGHS failed: {exc}", is_mip=form.is_mip)
+        result.log = self._new_log()
+        return result
+
+    def irreducible_infeasible_subset(self, time_limit_s: float = 10.0) -> tuple[list[int], list[int]] | None:
+        """Rows and columns of an irreducible infeasible subset (LP only), or ``None``."""
+        if self.form.is_mip:
+            return None
+        try:
+            self.h.setOptionValue("iis_strategy", 4)
+            self.h.setOptionValue("time_limit", float(time_limit_s))
+            status, iis = self.h.getIis()
+        except Exception:
+            return None
+        if status != highspy.HighsStatus.kOk or not iis.valid_:
+            return None
+        rows, cols = list(iis.row_index_), list(iis.col_index_)
+        return (rows, cols) if rows or cols else None
+
+    def _new_log(self) -> str:
+        path = Path(self._log_path)
+        if not path.exists():
+            return ""
+        text = path.read_text(errors="replace")
+        new, self._log_offset = text[self._log_offset :], len(text)
+        return new
+
+    def close(self) -> None:
         with contextlib.suppress(Exception):
-            h.setOptionValue("log_file", "")
-        result.log = Path(log_path).read_text(errors="replace") if Path(log_path).exists() else ""
+            self.h.setOptionValue("log_file", "")
         with contextlib.suppress(OSError):
-            os.remove(log_path)
-    return result
+            os.remove(self._log_path)
 
 
 def _watch_mip(h: highspy.Highs, progress: list[dict]) -> None:

@@ -239,3 +239,18 @@ def test_impossible_carbon_cap_reports_the_least_achievable_emissions(tmp_path):
     assert loads[0]["tenant"] == "a"
     assert loads[0]["amount"] == pytest.approx(60.0)
     assert loads[0]["hours"] == "2026-07-15 00:00–02:00"
+    iis = [f for f in s2.explanation if f["requirement"] == "irreducible infeasible subset"]
+    assert len(iis) == 1
+    assert any(c.startswith("grid[grid].import_kw[2026-07-15 ") for c in iis[0]["columns"])
+    assert any(r.startswith("balance[") for r in iis[0]["rows"])
+
+
+def test_missing_heat_source_names_the_tenant_and_hours():
+    # Tenant a needs heat from 02:00 to 04:00 and nothing in the park makes heat.
+    s = solve(tiny_park([grid(0.5), load(10), load([0, 0, 50, 50, 0, 0], kind="heat_load", id="process-heat")]), 6)
+    assert s.status is gp.Status.INFEASIBLE
+    heat = [f for f in s.explanation if f["requirement"] == "heat load"]
+    assert heat[0]["tenant"] == "a"
+    assert heat[0]["asset"] == "process-heat"
+    assert heat[0]["hours"] == "2026-07-15 02:00–04:00"
+    assert heat[0]["amount"] == pytest.approx(100.0)

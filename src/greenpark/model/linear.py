@@ -46,10 +46,11 @@ class Group:
     def key_index(self, key: str) -> int:
         return self.keys.index(key)
 
-    def label(self, i: int) -> str:
-        """Name of global index ``i`` of this group: ``battery[bess1].soc_kwh[5]``."""
+    def label(self, i: int, index=None) -> str:
+        """Name of global index ``i``: ``battery[bess1].soc_kwh[5]``, or ``[2026-07-15 05:00]`` given the time index."""
         k, t = divmod(i - self.offset, self.n_t)
-        return f"{self.block}[{self.keys[k]}].{self.name}[{t}]"
+        when = f"{index[t]:%Y-%m-%d %H:%M}" if index is not None and self.n_t > 1 else str(t)
+        return f"{self.block}[{self.keys[k]}].{self.name}[{when}]"
 
 
 @dataclass
@@ -271,14 +272,14 @@ class StandardForm:
                 return g
         raise KeyError(f"{block}.{name}")
 
-    def col_label(self, j: int) -> str:
-        return _label(self.var_groups, j)
+    def col_label(self, j: int, index=None) -> str:
+        return _label(self.var_groups, j, index)
 
-    def row_label(self, i: int) -> str:
-        return _label(self.row_groups, i)
+    def row_label(self, i: int, index=None) -> str:
+        return _label(self.row_groups, i, index)
 
 
-def _label(groups: list[Group], i: int) -> str:
+def _label(groups: list[Group], i: int, index=None) -> str:
     offsets = [g.offset for g in groups]
     k = int(np.searchsorted(offsets, i, side="right")) - 1
-    return groups[k].label(i)
+    return groups[k].label(i, index)
