@@ -9,12 +9,14 @@
 __version__ = "0.1.0"
 
 from greenpark.errors import ParkValidationError, Problem
+from greenpark.pareto import Frontier, pareto
 from greenpark.pipeline import solve
 from greenpark.results import Schedule, ScheduleError, load_schedule
 from greenpark.solve import SolveOptions, SolveResult, Status
 from greenpark.spec import Park, load_park, park_from_dict, park_json_schema
 
 __all__ = [
+    "Frontier",
     "Park",
     "ParkValidationError",
     "Problem",
@@ -26,6 +28,7 @@ __all__ = [
     "__version__",
     "load_park",
     "load_schedule",
+    "pareto",
     "park_from_dict",
     "park_json_schema",
     "solve",

@@ -130,6 +130,55 @@ def _print_summary(schedule, folder: Path) -> None:
 
 
 @app.command()
+def pareto(
+    park_file: Annotated[Path, typer.Argument(help="Park model file (YAML).")],
+    points: Annotated[int, typer.Option("--points", help="Points on the frontier (≥ 2).")] = 10,
+    start: Annotated[str | None, typer.Option(help="First step, park local time; default: next midnight.")] = None,
+    horizon: Annotated[str, typer.Option(help="Duration: 24h, 48h, 7d.")] = "48h",
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder; default results/<stem>-frontier.")
+    ] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="HiGHS time limit per point [s].")] = None,
+    mip_gap: Annotated[float, typer.Option("--mip-gap", help="Relative MIP gap.")] = 0.005,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+) -> None:
+    """Cost–carbon frontier: frontier.csv plus a schedule folder per point."""
+    from greenpark.pareto import pareto as run_pareto
+
+    if not quiet:
+        err.print(f"[dim]… sweeping the carbon cap over {points} points[/]", highlight=False)
+    try:
+        frontier = run_pareto(
+            park_file,
+            start=start,
+            horizon=horizon,
+            points=points,
+            options=SolveOptions(time_limit_s=time_limit, mip_rel_gap=mip_gap),
+        )
+    except ParkValidationError as exc:
+        raise _invalid(exc) from None
+    folder = out_dir or Path("results") / f"{park_file.stem}-frontier"
+    frontier.to_folder(folder)
+    table = Table(title=f"cost–carbon frontier ({frontier.timings_s.get('total_s', 0):.2f} s)")
+    for c in ("point", "cap t", "cost CNY", "CO2 t", "renewable", "MAC CNY/t", "status"):
+        table.add_column(c, justify="right")
+    for r in frontier.table.itertuples():
+        table.add_row(
+            str(r.point),
+            "—" if r.cap_t != r.cap_t else f"{r.cap_t:,.2f}",
+            f"{r.cost_cny:,.0f}" if r.cost_cny == r.cost_cny and r.cost_cny is not None else "—",
+            f"{r.co2_t:,.2f}",
+            f"{r.renewable_share:.1%}",
+            f"{r.marginal_abatement_cost_cny_per_t:,.1f}",
+            r.status,
+        )
+    out.print(table)
+    err.print(f"frontier written to {folder / 'frontier.csv'}", highlight=False)
+    ok = (frontier.table["status"].isin(["optimal", "feasible"])).all()
+    raise typer.Exit(EXIT_OK if ok else EXIT_INFEASIBLE)
+
+
+@app.command()
 def validate(park_file: Annotated[Path, typer.Argument(help="Park model file (YAML).")]) -> None:
     """Check a park file (fields, references) without solving."""
     try:
