@@ -1,0 +1,230 @@
+"""Tenant settlement: who pays what of the park's cost, three ways.
+
+Every method's bills sum to the park's total cost ``C(N)`` (the objective of the
+full park's schedule).
+
+``marginal``
+    Each tenant pays the energy it draws from the park node at the park node's
+    hourly marginal prices (the balance duals, electricity and heat) plus the
+    costs of its own assets. What that leaves over or short of ``C(N)`` (the
+    park operator's surplus: shared assets, demand charge, congestion) is
+    shared in proportion to the tenants' consumption.
+``proportional``
+    ``C(N)`` split in proportion to consumption.
+``shapley``
+    A coalition ``S`` of tenants is the park with only those tenants (their
+    loads, jobs, lines and own assets) and *all* the shared assets and the grid
+    connection; ``c(S)`` is its optimal cost over the same horizon and ``c(∅)``
+    that of the shared assets alone (e.g. PV sold, the demand charge on the
+    peak already billed). Tenants share ``v(S) = c(S) − c(∅)`` by their Shapley
+    values ``φ_i = Σ_S |S|!(n−|S|−1)!/n! · (v(S ∪ {i}) − v(S))`` — exact
+    (``2^n`` coalitions) for up to 8 tenants, estimated beyond from random
+    orderings with the standard error stated — and ``c(∅)`` in proportion to
+    consumption.
+
+Consumption is the energy a tenant uses at its own node (electricity and heat:
+loads, batches, lines, converters and storage charging), from the schedule's
+balances. A tenant's *standalone cost* is ``c({i})``, the park with that tenant
+alone; its saving is standalone cost − bill, and a negative saving is flagged.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import multiprocessing as mp
+import time
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from greenpark.errors import ParkValidationError, Problem
+from greenpark.pipeline import next_midnight, parse_horizon
+from greenpark.pipeline import solve as solve_park
+from greenpark.results import Schedule
+from greenpark.solve import SolveOptions
+from greenpark.spec import PARK_OWNER, Park, load_park
+
+METHODS = ("marginal", "proportional", "shapley")
+EXACT_SHAPLEY_MAX_TENANTS = 8
+
+
+@dataclass
+class Settlement:
+    """Bills per tenant (``table``) and how they were made (``notes``)."""
+
+    table: pd.DataFrame
+    park_cost_cny: float
+    coalition_costs_cny: dict[tuple[str, ...], float] = field(default_factory=dict)
+    notes: dict[str, object] = field(default_factory=dict)
+
+    def to_folder(self, folder: str | Path) -> Path:
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        self.table.to_csv(out / "settlement.csv")
+        return out
+
+
+def sub_park(park: Park, tenants: Iterable[str]) -> Park:
+    """The park with only ``tenants`` (and their assets); shared assets stay."""
+    keep = set(tenants)
+    assets = [a for a in park.assets if a.owner == PARK_OWNER or a.owner in keep]
+    caps = {k: v for k, v in park.carbon.tenant_caps_t.items() if k in keep}
+    return park.model_copy(
+        update={
+            "tenants": [t for t in park.tenants if t.id in keep],
+            "assets": assets,
+            "carbon": park.carbon.model_copy(update={"tenant_caps_t": caps}),
+        }
+    )
+
+
+def consumption_kwh(schedule: Schedule) -> pd.Series:
+    """Energy each tenant uses at its node: every outflow of its balances except exports to the park [kWh]."""
+    bal = schedule.balances
+    out = {}
+    for t in schedule.tenants.index:
+        used = 0.0
+        for (_carrier, node, term), col in bal.items():
+            if node == t and term != "residual" and not term.startswith("link["):
+                used += float(-np.minimum(col.to_numpy(), 0.0).sum())
+        out[t] = used * schedule.step_h
+    return pd.Series(out, name="consumption_kwh")
+
+
+def _coalition_cost(args: tuple) -> tuple[tuple[str, ...], float | None, str]:
+    park, members, start, horizon, options = args
+    s = solve_park(sub_park(park, members), start=start, horizon=horizon, options=options, build_pyomo=False)
+    return tuple(members), (s.objective_cny if s.ok else None), s.status.value
+
+
+def settle(
+    park: Park | str | Path,
+    start: pd.Timestamp | str | None = None,
+    horizon: pd.Timedelta | str = "48h",
+    *,
+    methods: Iterable[str] = METHODS,
+    options: SolveOptions | None = None,
+    workers: int = 2,
+    samples: int = 200,
+    seed: int = 0,
+    schedule: Schedule | None = None,
+) -> Settlement:
+    """Settle the park's cost among its tenants (see the module docstring for each method).
+
+    ``workers`` processes solve the coalitions of the Shapley method in
+    parallel (spawned, one HiGHS thread each); ``samples`` orderings are drawn
+    beyond 8 tenants.
+    """
+    methods = list(methods)
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ParkValidationError([Problem("method", f"unknown settlement method(s) {unknown}; use {list(METHODS)}")])
+    t0 = time.perf_counter()
+    if not isinstance(park, Park):
+        park = load_park(park)
+    start_ts = next_midnight(park.park.timezone) if start is None else pd.Timestamp(start)
+    horizon_td = parse_horizon(horizon)
+    full = schedule or solve_park(park, start=start_ts, horizon=horizon_td, options=options, build_pyomo=False)
+    full.raise_for_status()
+    total = float(full.objective_cny)
+    tenants = list(full.tenants.index)
+    use = consumption_kwh(full).reindex(tenants).fillna(0.0)
+    share = use / use.sum() if use.sum() > 0 else pd.Series(1.0 / len(tenants), index=tenants)
+    table = pd.DataFrame(index=pd.Index(tenants, name="tenant"))
+    table["consumption_kwh"] = use
+    table["co2_t"] = full.tenants["co2_t"]
+    notes: dict[str, object] = {"park_cost_cny": total}
+
+    if "marginal" in methods:
+        raw = (
+            full.tenants["electricity_value_cny"] + full.tenants["heat_value_cny"] + full.tenants["own_assets_cost_cny"]
+        )
+        residual = total - float(raw.sum())
+        table["bill_marginal_cny"] = raw + residual * share
+        notes["marginal_residual_cny"] = residual
+    if "proportional" in methods:
+        table["bill_proportional_cny"] = total * share
+
+    coalition: dict[tuple[str, ...], float] = {}
+    need = [(m,) for m in tenants] + [()]
+    exact = len(tenants) <= EXACT_SHAPLEY_MAX_TENANTS
+    if "shapley" in methods:
+        if exact:
+            need = [c for r in range(len(tenants) + 1) for c in itertools.combinations(tenants, r)]
+        else:
+            orders = _orders(tenants, samples, seed)
+            need = sorted({tuple(sorted(o[:k])) for o in orders for k in range(len(tenants) + 1)}, key=len)
+    need = [c for c in need if c != tuple(tenants)]
+    failed: list[str] = []
+    for members, cost, status in _solve_all(park, need, start_ts, horizon_td, options, workers):
+        if cost is None:
+            failed.append(f"{list(members) or 'no tenants'}: {status}")
+        else:
+            coalition[tuple(sorted(members))] = cost
+    coalition[tuple(sorted(tenants))] = total
+    if failed:
+        raise ParkValidationError(
+            [Problem("settlement", f"coalition cost undefined (the sub-park cannot be solved): {f}") for f in failed]
+        )
+    empty = coalition[()]
+    table["standalone_cost_cny"] = [coalition[(t,)] for t in tenants]
+
+    if "shapley" in methods:
+        v = {k: c - empty for k, c in coalition.items()}
+        if exact:
+            phi = _shapley_exact(tenants, v)
+            notes["shapley"] = f"exact over {2 ** len(tenants)} coalitions"
+        else:
+            phi, stderr = _shapley_sampled(tenants, v, _orders(tenants, samples, seed))
+            table["shapley_std_error_cny"] = stderr
+            notes["shapley"] = f"estimated from {samples} random orderings (standard error per tenant in the table)"
+        table["bill_shapley_cny"] = pd.Series(phi) + empty * share
+    for m in methods:
+        table[f"saving_{m}_cny"] = table["standalone_cost_cny"] - table[f"bill_{m}_cny"]
+        table[f"negative_saving_{m}"] = table[f"saving_{m}_cny"] < -1e-6 * max(1.0, abs(total))
+    notes["empty_park_cost_cny"] = empty
+    notes["time_s"] = time.perf_counter() - t0
+    return Settlement(table, total, coalition, notes)
+
+
+def _solve_all(park, coalitions, start, horizon, options, workers):
+    args = [(park, list(c), start, horizon, options) for c in coalitions]
+    if workers <= 1 or len(args) < 4:
+        return [_coalition_cost(a) for a in args]
+    ctx = mp.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        return list(pool.map(_coalition_cost, args, chunksize=max(1, len(args) // (4 * workers))))
+
+
+def _shapley_exact(tenants: list[str], v: dict[tuple[str, ...], float]) -> dict[str, float]:
+    n = len(tenants)
+    phi = dict.fromkeys(tenants, 0.0)
+    for i in tenants:
+        others = [t for t in tenants if t != i]
+        for r in range(n):
+            weight = math.factorial(r) * math.factorial(n - r - 1) / math.factorial(n)
+            for s in itertools.combinations(others, r):
+                phi[i] += weight * (v[tuple(sorted((*s, i)))] - v[tuple(sorted(s))])
+    return phi
+
+
+def _orders(tenants: list[str], samples: int, seed: int) -> list[list[str]]:
+    rng = np.random.default_rng(seed)
+    return [list(rng.permutation(tenants)) for _ in range(samples)]
+
+
+def _shapley_sampled(tenants, v, orders) -> tuple[dict[str, float], dict[str, float]]:
+    contrib: dict[str, list[float]] = {t: [] for t in tenants}
+    for order in orders:
+        before: list[str] = []
+        for t in order:
+            contrib[t].append(v[tuple(sorted((*before, t)))] - v[tuple(sorted(before))])
+            before.append(t)
+    phi = {t: float(np.mean(c)) for t, c in contrib.items()}
+    stderr = {t: float(np.std(c, ddof=1) / np.sqrt(len(c))) if len(c) > 1 else float("nan") for t, c in contrib.items()}
+    return phi, stderr
