@@ -57,6 +57,7 @@ def solve(
     threads: Annotated[int, typer.Option(help="HiGHS threads.")] = 1,
     presolve: Annotated[bool, typer.Option("--presolve/--no-presolve", help="HiGHS presolve.")] = True,
     fmt: Annotated[str, typer.Option("--format", help="Tables as csv or parquet.")] = "csv",
+    bau: Annotated[bool, typer.Option("--bau/--no-bau", help="Compare with business as usual.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
 ) -> None:
     """Solve a park and write its schedule (tables + summary.json) to the output folder."""
@@ -71,6 +72,7 @@ def solve(
             horizon=horizon,
             options=SolveOptions(time_limit_s=time_limit, mip_rel_gap=mip_gap, threads=threads, presolve=presolve),
             carbon_cap_t=carbon_cap_t,
+            compare_bau=bau,
             progress=progress,
         )
     except ParkValidationError as exc:
@@ -108,6 +110,9 @@ def _print_summary(schedule, folder: Path) -> None:
             ("PV self-consumption", f"{k['pv_self_consumption']:.1%}"),
             ("renewable share", f"{k['renewable_share']:.1%}"),
         ]
+        if schedule.bau and "saving_cny" in schedule.bau:
+            rows.append(("saving vs business as usual", f"{schedule.bau['saving_cny']:,.0f} CNY"))
+            rows.append(("CO2 saving vs business as usual", f"{schedule.bau['saving_co2_t']:,.2f} t"))
         if schedule.marginal_abatement_cost_cny_per_t is not None:
             rows.append(("carbon cap price", f"{schedule.marginal_abatement_cost_cny_per_t:,.1f} CNY/t"))
         for r in rows:
@@ -176,6 +181,50 @@ def pareto(
     err.print(f"frontier written to {folder / 'frontier.csv'}", highlight=False)
     ok = (frontier.table["status"].isin(["optimal", "feasible"])).all()
     raise typer.Exit(EXIT_OK if ok else EXIT_INFEASIBLE)
+
+
+@app.command()
+def settle(
+    park_file: Annotated[Path, typer.Argument(help="Park model file (YAML).")],
+    method: Annotated[
+        list[str] | None, typer.Option("--method", help="marginal, proportional, shapley (repeat; default all).")
+    ] = None,
+    start: Annotated[str | None, typer.Option(help="First step, park local time; default: next midnight.")] = None,
+    horizon: Annotated[str, typer.Option(help="Duration: 24h, 48h, 7d.")] = "48h",
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder; default results/<stem>-settlement.")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Processes solving Shapley coalitions.")] = 2,
+    samples: Annotated[int, typer.Option(help="Orderings sampled beyond 8 tenants.")] = 200,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+) -> None:
+    """Tenant bills and emissions, settled by marginal prices, in proportion, or by Shapley value."""
+    from greenpark.settlement import METHODS
+    from greenpark.settlement import settle as run_settle
+
+    if not quiet:
+        err.print("[dim]… solving the park and its coalitions[/]", highlight=False)
+    try:
+        result = run_settle(
+            park_file, start=start, horizon=horizon, methods=method or METHODS, workers=workers, samples=samples
+        )
+    except ParkValidationError as exc:
+        raise _invalid(exc) from None
+    folder = out_dir or Path("results") / f"{park_file.stem}-settlement"
+    result.to_folder(folder)
+    t = result.table
+    table = Table(title=f"settlement of {result.park_cost_cny:,.0f} CNY ({result.notes.get('time_s', 0):.1f} s)")
+    table.add_column("tenant")
+    table.add_column("CO2 t", justify="right")
+    table.add_column("standalone CNY", justify="right")
+    methods = [m for m in METHODS if f"bill_{m}_cny" in t]
+    for m in methods:
+        table.add_column(f"{m} CNY", justify="right")
+    for tenant, r in t.iterrows():
+        cells = [f"{r[f'bill_{m}_cny']:,.0f}" + (" [red]![/]" if r[f"negative_saving_{m}"] else "") for m in methods]
+        table.add_row(str(tenant), f"{r['co2_t']:,.1f}", f"{r['standalone_cost_cny']:,.0f}", *cells)
+    out.print(table)
+    err.print(f"settlement written to {folder / 'settlement.csv'} (! = negative saving)", highlight=False)
 
 
 @app.command()

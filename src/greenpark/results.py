@@ -79,6 +79,8 @@ class Schedule:
     log: str = ""
     explanation: list[dict[str, Any]] = field(default_factory=list)
     """Why the park is infeasible, in park terms (empty otherwise): requirement, tenant, asset, amount, hours."""
+    bau: dict[str, Any] | None = None
+    """Business-as-usual comparison (cost, CO2, saving_cny, saving_co2_t), when asked for."""
     prices_from: str | None = None
     """``"lp"``, or ``"lp_with_integers_fixed"`` for a MILP (prices of the LP with integers at their optimum)."""
     meta: dict[str, Any] = field(default_factory=dict)
@@ -122,6 +124,7 @@ class Schedule:
             "dual_bound_cny": self.dual_bound_cny,
             "prices_from": self.prices_from,
             "explanation": self.explanation,
+            "business_as_usual": self.bau,
             "highs_run_time_s": self.highs_run_time_s,
             "timings_s": self.timings_s,
             "start": self.index[0].isoformat() if len(self.index) else None,
@@ -200,6 +203,7 @@ def load_schedule(folder: str | Path) -> Schedule:
         dual_bound_cny=s.get("dual_bound_cny"),
         prices_from=s.get("prices_from"),
         explanation=s.get("explanation", []),
+        bau=s.get("business_as_usual"),
         highs_run_time_s=s.get("highs_run_time_s", 0.0),
         timings_s=s.get("timings_s", {}),
         costs_cny=pd.Series(s.get("costs_cny", {}), dtype=float),

@@ -254,3 +254,20 @@ def test_missing_heat_source_names_the_tenant_and_hours():
     assert heat[0]["asset"] == "process-heat"
     assert heat[0]["hours"] == "2026-07-15 02:00–04:00"
     assert heat[0]["amount"] == pytest.approx(100.0)
+
+
+def test_business_as_usual_comparison_states_the_saving():
+    # The battery arbitrage park (optimum 158): without the battery the load costs 100·(0.3 + 0.3 + 1 + 1) = 260.
+    park = tiny_park([grid([0.3, 0.3, 1.0, 1.0], co2=0.5), _battery(), load(100)])
+    s = solve(park, 4, compare_bau=True)
+    assert s.bau["cost_cny"] == pytest.approx(260.0)
+    assert s.bau["saving_cny"] == pytest.approx(102.0)
+    # optimal: 400 kWh + 200 charged − 162 discharged = 438 kWh imported vs 400 → 19 kg more CO2
+    assert s.bau["saving_co2_t"] == pytest.approx((400 - 438) * 0.5 / 1000)
+    # a batch job runs as early as it can in business as usual: at 00:00 for 1.0 instead of the 0.3 valley
+    job = {"id": "j", "kind": "batch_job", "owner": "a", "profile_kw": [100, 200, 200, 100],
+           "earliest_start": "00:00", "latest_end": "24:00"}  # fmt: skip
+    prices = [1.0] * 6 + [0.3] * 4 + [1.0] * 14
+    s = solve(tiny_park([grid(prices), job]), 24, compare_bau=True)
+    assert s.bau["cost_cny"] == pytest.approx(600.0)
+    assert s.bau["saving_cny"] == pytest.approx(600.0 - 180.0)

@@ -89,3 +89,18 @@ def test_marginal_and_proportional_methods_by_hand():
 def test_unknown_method_is_an_input_error():
     with pytest.raises(gp.ParkValidationError):
         st.settle(_peaks_park(), start=START, horizon="24h", methods=["nucleolus"])
+
+
+def test_cli_settle_writes_the_table(tmp_path):
+    from typer.testing import CliRunner
+
+    from greenpark.cli import app
+
+    args = ["settle", str(MODELS / "quick-park.yaml"), "--start", START, "--horizon", "24h", "--out", str(tmp_path)]
+    r = CliRunner().invoke(app, [*args, "--method", "shapley", "--method", "proportional", "-q", "--workers", "1"])
+    assert r.exit_code == 0, r.output
+    import pandas as pd
+
+    t = pd.read_csv(tmp_path / "settlement.csv", index_col=0)
+    assert {"bill_shapley_cny", "bill_proportional_cny", "standalone_cost_cny"} <= set(t.columns)
+    assert "bill_marginal_cny" not in t.columns

@@ -87,6 +87,8 @@ class BuildContext:
     generation: list[Group] = field(default_factory=list)
     renewable: list[Group] = field(default_factory=list)
     elastic: bool = False
+    reference_operation: bool = False
+    """Business-as-usual build: no shifting (batch runs as early as they can, no interruption)."""
     slacks: list[Slack] = field(default_factory=list)
     assets_by_key: dict[str, object] = field(default_factory=dict)
 

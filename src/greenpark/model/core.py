@@ -28,7 +28,7 @@ class BuiltModel:
     slacks: list = field(default_factory=list)
 
 
-def build_model(inputs: Inputs, *, elastic: bool = False) -> BuiltModel:
+def build_model(inputs: Inputs, *, elastic: bool = False, reference_operation: bool = False) -> BuiltModel:
     """Assemble the park model.
 
     Nodes are the park node ``park`` and one node per tenant, each with an
@@ -55,10 +55,14 @@ def build_model(inputs: Inputs, *, elastic: bool = False) -> BuiltModel:
     served, every required batch run, every delivery and every carbon cap gets
     a slack with a large penalty (:data:`~greenpark.model.context.ELASTIC_PENALTY_CNY`),
     so the solve shows which requirements had to give and by how much.
+
+    ``reference_operation=True`` builds the business-as-usual operation (with the
+    park's storage removed by the caller): batch runs start as early as they can
+    and interruptible loads are not interrupted.
     """
     park = inputs.park
     lp = LinearProblem(n_t=inputs.n_steps)
-    ctx = BuildContext(inputs=inputs, lp=lp, elastic=elastic)
+    ctx = BuildContext(inputs=inputs, lp=lp, elastic=elastic, reference_operation=reference_operation)
     for kind, builder in BUILDERS.items():
         assets = park.assets_of_kind(kind)
         if assets:

@@ -78,7 +78,8 @@ def build_interruptible_load(assets: list[InterruptibleLoad], ctx: BuildContext)
     for a in assets:
         ctx.add_demand("electricity", a.owner, ctx.inputs.get(a.id, "power_kw"))
     keys = [a.id for a in assets]
-    shed = lp.add_var("interruptible_load", "shed_kw", keys, 0.0, ctx.series(assets, "power_kw"), unit="kW")
+    limit = 0.0 if ctx.reference_operation else ctx.series(assets, "power_kw")  # business as usual: no interruption
+    shed = lp.add_var("interruptible_load", "shed_kw", keys, 0.0, limit, unit="kW")
     ctx.connect("electricity", shed, [a.owner for a in assets], 1.0)
     lp.add_cost("demand_response", shed, ctx.column(assets, "shed_price_cny_per_kwh") * dt)
     days = index.normalize()

@@ -9,6 +9,9 @@ from greenpark.model.builders.commitment import UnitSpec, commit
 from greenpark.model.context import ELASTIC_PENALTY_CNY, BuildContext
 from greenpark.spec import BatchJob, ProductionLine
 
+REFERENCE_ORDER_CNY_PER_STEP = 1.0e4
+"""Business as usual: the cost of starting a batch run one step later (dwarfs any energy saving)."""
+
 
 def _profile_steps(profile_h: list[float], step_h: float) -> np.ndarray:
     """An hourly profile at the model step (each hour repeated over its quarter-hours)."""
@@ -47,6 +50,9 @@ def build_batch_jobs(assets: list[BatchJob], ctx: BuildContext) -> None:
             if last >= s0:
                 allowed[j, s0 : last + 1] = 1.0
     start = lp.add_var("batch_job", "start", keys, 0.0, allowed, integer=True)
+    if ctx.reference_operation:
+        # business as usual: every run as early as its window and line allow (a lexicographic nudge)
+        lp.add_cost("reference_order", start, REFERENCE_ORDER_CNY_PER_STEP * np.arange(n_t)[None, :])
 
     # runs per window
     win_rows = [(j, w) for j, ws in enumerate(wins) for w in range(len(ws))]
