@@ -179,6 +179,12 @@ def explain_infeasibility(schedule: Schedule, inputs, options: SolveOptions | No
     for slack in model.slacks:
         g = slack.var
         findings += slack.describe(result.x[g.offset : g.offset + g.size].reshape(g.shape))
+    for f in findings:
+        if f.get("requirement") == "carbon cap":
+            f["sources"] = _emission_sources(model, result.x, inputs)
+            if f["sources"]:
+                top = "; ".join(f"{src['source']} {src['co2_t']:,.2f} t ({src['hours']})" for src in f["sources"][:3])
+                f["message"] += f"; the largest sources that remain: {top}"
     schedule.explanation = findings + iis
     least = [f["least_achievable_co2_t"] for f in findings if f.get("requirement") == "carbon cap"]
     if least:
@@ -267,3 +273,42 @@ def business_as_usual(inputs, schedule: Schedule, options: SolveOptions | None) 
         }
     )
     return out
+
+
+def _emission_sources(model, x: np.ndarray, inputs, top: int = 5) -> list[dict]:
+    """The park's emission sources in a solution, largest first: asset (or grid), owner, tonnes and busiest hours."""
+    ctx_hours = _hours_formatter(inputs.index)
+    rows = []
+    for e in model.emissions:
+        if e.ledger != "park":
+            continue
+        g = e.var
+        kg = x[g.offset : g.offset + g.size].reshape(g.shape) * e.kg
+        for k, key in enumerate(g.keys):
+            total = float(kg[k].sum())
+            if total <= 1e-6:
+                continue
+            busy = kg[k] >= 0.5 * kg[k].max()
+            owner = e.owners[k]
+            rows.append(
+                {
+                    "source": f"{g.block} {key!r}" + (f" of {owner}" if owner != "park" else ""),
+                    "asset": key,
+                    "owner": owner,
+                    "co2_t": total / 1000.0,
+                    "hours": ctx_hours(busy),
+                }
+            )
+    return sorted(rows, key=lambda r: -r["co2_t"])[:top]
+
+
+def _hours_formatter(index: pd.DatetimeIndex):
+    def fmt(active: np.ndarray) -> str:
+        idx = np.flatnonzero(active)
+        if not len(idx):
+            return ""
+        step = index[1] - index[0] if len(index) > 1 else pd.Timedelta("1h")
+        a, b = index[idx[0]], index[idx[-1]] + step
+        return f"{a:%m-%d %H:%M}–{b:%m-%d %H:%M}" + ("" if len(idx) == idx[-1] - idx[0] + 1 else ", intermittently")
+
+    return fmt
