@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -225,6 +227,62 @@ def settle(
         table.add_row(str(tenant), f"{r['co2_t']:,.1f}", f"{r['standalone_cost_cny']:,.0f}", *cells)
     out.print(table)
     err.print(f"settlement written to {folder / 'settlement.csv'} (! = negative saving)", highlight=False)
+
+
+@app.command()
+def simulate(
+    park_file: Annotated[Path, typer.Argument(help="Park model file (YAML).")],
+    from_: Annotated[str, typer.Option("--from", help="First local date-time of the simulation.")],
+    to: Annotated[str, typer.Option("--to", help="End (exclusive), local date-time.")],
+    window: Annotated[str, typer.Option(help="Part of each solve that is kept.")] = "24h",
+    horizon: Annotated[str, typer.Option(help="Length of each solve.")] = "48h",
+    carbon_budget_t: Annotated[
+        float | None, typer.Option("--carbon-budget-t", help="Carbon budget for the whole period [tCO2].")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Output folder; default results/<stem>-simulation.")
+    ] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="HiGHS time limit per solve [s].")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Rolling-horizon simulation: solve window after window, carrying the state forward."""
+    from rich.progress import Progress
+
+    from greenpark.simulate import SimulationError
+    from greenpark.simulate import simulate as run_simulation
+
+    try:
+        total_h = (pd.Timestamp(to) - pd.Timestamp(from_)) / pd.Timedelta(window)
+    except (ValueError, TypeError) as exc:
+        err.print(f"[bold red]invalid input[/] --from/--to/--window: {exc}", highlight=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    with Progress(console=err, disable=quiet, transient=True) as bar:
+        task = bar.add_task("simulating", total=max(1, int(np.ceil(total_h))))
+        try:
+            sim = run_simulation(
+                park_file,
+                from_,
+                to,
+                window=window,
+                horizon=horizon,
+                carbon_budget_t=carbon_budget_t,
+                options=SolveOptions(time_limit_s=time_limit),
+                progress=lambda t, s: bar.update(task, advance=1, description=f"{t:%Y-%m-%d}"),
+            )
+        except ParkValidationError as exc:
+            raise _invalid(exc) from None
+        except SimulationError as exc:
+            err.print(f"[bold red]failed[/] {exc}", highlight=False)
+            raise typer.Exit(EXIT_INFEASIBLE) from None
+    folder = out_dir or Path("results") / f"{park_file.stem}-simulation"
+    sim.to_folder(folder)
+    tt = sim.totals
+    budget = f", budget {tt['carbon_budget_t']:,.1f} t" if tt["carbon_budget_t"] is not None else ""
+    out.print(
+        f"{tt['windows']} windows: realised cost {tt['cost_cny']:,.0f} CNY, CO2 {tt['co2_t']:,.1f} t{budget} "
+        f"({tt['wall_s']:.1f} s)"
+    )
+    err.print(f"results written to {folder}", highlight=False)
 
 
 @app.command()
