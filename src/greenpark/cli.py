@@ -286,6 +286,87 @@ def simulate(
 
 
 @app.command()
+def batch(
+    batch_file: Annotated[Path, typer.Argument(help="Batch file (YAML), e.g. models/batches/nightly.yaml.")],
+    date: Annotated[str | None, typer.Option(help="Run date YYYY-MM-DD; default: the batch file's (tomorrow).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Output root; default: the batch file's 'out'.")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Skip runs already finished for the same inputs.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", help="Runs in parallel (processes or Dask workers).")] = 1,
+    executor: Annotated[str, typer.Option(help="local (process pool) or dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (tcp://host:8786).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or table.")] = False,
+    log_json: Annotated[Path | None, typer.Option("--log-json", help="Append JSON-lines events to this file.")] = None,
+) -> None:
+    """Run many parks × scenarios for one night; resumable; exit 1 when any run failed."""
+    import datetime as dt
+    import json as _json
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from greenpark.batch import OK_STATUSES, plan_batch, record_summary, run_batch
+
+    if executor not in ("local", "dask"):
+        err.print(f"[bold red]invalid input[/] --executor: local or dask, not {executor!r}", highlight=False)
+        raise typer.Exit(EXIT_INVALID)
+    try:
+        plan = plan_batch(batch_file, date=date, out=out_dir)
+    except ParkValidationError as exc:
+        raise _invalid(exc) from None
+    invalid = [r for r in plan.runs if r.problems]
+    for r in invalid:
+        err.print(f"[red]invalid run[/] {r.run_id}:", highlight=False)
+        for p in r.problems:
+            err.print(f"  - {p}", highlight=False, markup=False)
+    log = log_json.open("a") if log_json else None
+    counts = {"done": 0, "failed": 0, "running": 0}
+    columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TimeElapsedColumn(), TimeRemainingColumn()]  # fmt: skip
+    with Progress(*columns, console=err, disable=quiet, transient=True) as bar:
+        task = bar.add_task("batch", total=len(plan.runs))
+
+        def on_event(event: str, rec: dict) -> None:
+            if log is not None:
+                stamp = dt.datetime.now(dt.UTC).isoformat()
+                log.write(_json.dumps({"time": stamp, "event": event, **rec}, default=str) + "\n")
+                log.flush()
+            if event == "running":
+                counts["running"] += 1
+            elif event in ("done", "skipped", "invalid"):
+                if event == "done":
+                    counts["running"] -= 1
+                ok = rec.get("status") in OK_STATUSES
+                counts["done" if ok else "failed"] += 1
+                bar.advance(task)
+            bar.update(
+                task,
+                description=f"done {counts['done']}, failed {counts['failed']}, running {max(0, counts['running'])}",
+            )
+
+        result = run_batch(plan, resume=resume, jobs=jobs, executor=executor, scheduler=scheduler, on_event=on_event)
+    if log is not None:
+        log.close()
+    if not quiet:
+        table = Table(title=f"batch {plan.name} — {plan.date_label}")
+        summary = record_summary(result.records)
+        for c in ("run", "status", "cost CNY", "CO2 t", "gap", "s", "note"):
+            table.add_column(c, justify="left" if c in ("run", "status", "note") else "right")
+        for r in summary.itertuples():
+            colour = "green" if r.status in OK_STATUSES else "red"
+            table.add_row(
+                r.run,
+                f"[{colour}]{r.status}[/]",
+                "—" if r.objective_cny is None or r.objective_cny != r.objective_cny else f"{r.objective_cny:,.0f}",
+                "—" if r.co2_t is None or r.co2_t != r.co2_t else f"{r.co2_t:,.1f}",
+                "—" if r.gap is None or r.gap != r.gap else f"{r.gap:.2%}",
+                "—" if r.wall_s is None or r.wall_s != r.wall_s else f"{r.wall_s:.1f}",
+                "resumed" if r.resumed else (r.error[:60] if r.error else ""),
+            )
+        out.print(table)
+        err.print(f"manifest: {plan.out_root / plan.date_label / 'manifest.json'}", highlight=False)
+    raise typer.Exit(1 if result.failed else EXIT_OK)
+
+
+@app.command()
 def validate(park_file: Annotated[Path, typer.Argument(help="Park model file (YAML).")]) -> None:
     """Check a park file (fields, references) without solving."""
     try:
