@@ -161,3 +161,16 @@ def test_dask_local_cluster_gives_identical_results(tmp_path):
             pd.read_csv(tmp_path / "local" / run_id / "dispatch.csv", index_col=0),
             pd.read_csv(tmp_path / "dask" / run_id / "dispatch.csv", index_col=0),
         )
+
+
+def test_json_lines_log_for_cron(tmp_path):
+    path = _batch(tmp_path, PARKS[:1], SCENARIOS[:2])
+    log = tmp_path / "night.jsonl"
+    cmd = [sys.executable, "-m", "greenpark.cli", "batch", str(path), "-q", "--log-json", str(log)]
+    r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""  # quiet
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    done = [e for e in events if e["event"] == "done"]
+    assert {e["run_id"] for e in done} == {f"{DATE}/quick-park/base", f"{DATE}/quick-park/carbon-200"}
+    assert all(e["status"] == "optimal" and "time" in e for e in done)
