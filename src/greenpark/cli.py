@@ -319,8 +319,13 @@ def batch(
             err.print(f"  - {p}", highlight=False, markup=False)
     log = log_json.open("a") if log_json else None
     counts = {"done": 0, "failed": 0, "running": 0}
-    columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-               TimeElapsedColumn(), TimeRemainingColumn()]  # fmt: skip
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
     with Progress(*columns, console=err, disable=quiet, transient=True) as bar:
         task = bar.add_task("batch", total=len(plan.runs))
 
@@ -366,6 +371,80 @@ def batch(
     raise typer.Exit(1 if result.failed else EXIT_OK)
 
 
+keys_app = typer.Typer(no_args_is_help=True, help="API keys of the solve service.")
+app.add_typer(keys_app, name="keys")
+DbOption = Annotated[str, typer.Option("--db", help="Job store URL (as for serve).", envvar="GREENPARK_DB")]
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Solver worker processes.")] = 2,
+    db: DbOption = "sqlite:///greenpark.db",
+    max_time_limit_s: Annotated[float, typer.Option(help="Cap on a job's time limit [s].")] = 600.0,
+    max_jobs_in_flight: Annotated[int, typer.Option(help="Queued + running jobs per client.")] = 10,
+    retention_h: Annotated[float, typer.Option(help="Keep finished jobs this long [h].")] = 72.0,
+) -> None:
+    """Run the solve service (FastAPI + uvicorn) with its worker processes."""
+    import uvicorn
+
+    from greenpark.service.app import create_app
+    from greenpark.service.settings import Settings
+
+    settings = Settings(
+        db_url=db, max_time_limit_s=max_time_limit_s, max_jobs_in_flight=max_jobs_in_flight, retention_h=retention_h
+    )
+    uvicorn.run(create_app(settings, workers=workers), host=host, port=port, log_level="warning")
+
+
+@keys_app.command("create")
+def keys_create(
+    client: Annotated[str, typer.Option("--client", help="Who the key belongs to.")],
+    park: Annotated[str | None, typer.Option("--park", help="Limit the key to one stored park.")] = None,
+    db: DbOption = "sqlite:///greenpark.db",
+) -> None:
+    """Create a key; it is printed once, alone on stdout."""
+    from greenpark.service.db import make_engine, migrate
+    from greenpark.service.keys import create_key
+
+    engine = make_engine(db)
+    migrate(engine)
+    typer.echo(create_key(engine, client, park))
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="Key id (from keys list).")], db: DbOption = "sqlite:///greenpark.db"
+) -> None:
+    """Revoke a key by its id."""
+    from greenpark.service.db import make_engine, migrate
+    from greenpark.service.keys import revoke_key
+
+    engine = make_engine(db)
+    migrate(engine)
+    if not revoke_key(engine, key_id):
+        err.print(f"no active key {key_id!r}", highlight=False)
+        raise typer.Exit(EXIT_INVALID)
+    err.print(f"revoked {key_id}", highlight=False)
+
+
+@keys_app.command("list")
+def keys_list(db: DbOption = "sqlite:///greenpark.db") -> None:
+    """List keys (ids, clients, parks, dates; never the keys)."""
+    from greenpark.service.db import make_engine, migrate
+    from greenpark.service.keys import list_keys
+
+    engine = make_engine(db)
+    migrate(engine)
+    table = Table(title="API keys")
+    for c in ("id", "client", "park", "created", "revoked"):
+        table.add_column(c)
+    for k in list_keys(engine):
+        table.add_row(k["id"], k["client"], k["park"] or "", str(k["created_at"])[:19], str(k["revoked_at"] or "")[:19])
+    out.print(table)
+
+
 @app.command()
 def validate(park_file: Annotated[Path, typer.Argument(help="Park model file (YAML).")]) -> None:
     """Check a park file (fields, references) without solving."""
@@ -380,19 +459,36 @@ def validate(park_file: Annotated[Path, typer.Argument(help="Park model file (YA
 
 @app.command()
 def schema(
-    out_path: Annotated[Path, typer.Option("--out", help="Where to write the park JSON Schema.")] = Path(
-        "api/park.schema.json"
-    ),
+    api_dir: Annotated[Path, typer.Option("--api-dir", help="Where the HTTP contract lives.")] = Path("api"),
+    models_dir: Annotated[Path, typer.Option("--models", help="Park files for the example requests.")] = Path("models"),
 ) -> None:
-    """Write the park file JSON Schema (``api/park.schema.json``)."""
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_text(schema_text())
-    err.print(f"wrote {out_path}", highlight=False)
+    """Write the contract generated from the code: park.schema.json, openapi.json and examples/*.json."""
+    for name, content in contract_files(models_dir).items():
+        path = api_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+        err.print(f"wrote {path}", highlight=False)
 
 
 def schema_text() -> str:
     """The exact text of ``api/park.schema.json``."""
     return json.dumps(park_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def contract_files(models_dir: Path) -> dict[str, str]:
+    """Every generated file of ``api/``, by path relative to it."""
+    from greenpark.service.app import create_app
+    from greenpark.service.examples import example_requests
+    from greenpark.service.settings import Settings
+
+    openapi = create_app(Settings(db_url="sqlite://")).openapi()
+    files = {
+        "park.schema.json": schema_text(),
+        "openapi.json": json.dumps(openapi, indent=2, ensure_ascii=False) + "\n",
+    }
+    for stem, body in example_requests(models_dir).items():
+        files[f"examples/{stem}.json"] = json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return files
 
 
 def main() -> None:  # pragma: no cover

@@ -1,0 +1,559 @@
+"""The HTTP API (FastAPI). Every solve goes through :func:`greenpark.pipeline.solve` in a worker process.
+
+Endpoints (under ``/v1``; errors are RFC 9457 ``application/problem+json``):
+
+* ``POST /v1/solve-jobs`` → 202 + ``Location`` (``Idempotency-Key`` honoured)
+* ``GET /v1/solve-jobs`` (own jobs, ``limit``/``offset``, ``status`` filter)
+* ``GET /v1/solve-jobs/{id}`` · ``GET /v1/solve-jobs/{id}/result`` (409 until finished;
+  ``?format=csv|parquet&table=…`` downloads one table) · ``POST /v1/solve-jobs/{id}/cancel`` ·
+  ``DELETE /v1/solve-jobs/{id}``
+* ``POST /v1/solve`` — synchronous for small jobs: the result within the wait limit, else 202
+* ``POST /v1/validate`` — validation only
+* ``PUT/GET /v1/parks/{name}``, ``GET /v1/parks`` — parks stored by name for nightly jobs
+* ``GET /healthz``, ``GET /readyz``
+
+A client sees only its own jobs and parks: another client's job id answers 404.
+"""
+
+import asyncio
+import io
+import json
+from contextlib import asynccontextmanager
+from datetime import UTC
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from greenpark import __version__
+from greenpark.errors import Problem
+from greenpark.service.db import job_tables, jobs, make_engine, migrate, now, parks
+from greenpark.service.jobs import (
+    TABLES,
+    TERMINAL,
+    JobRequest,
+    ParkDocument,
+    body_hash,
+    capped_time_limit,
+    check_request,
+    new_job_id,
+    resolve_park,
+    validate_request,
+)
+from greenpark.service.keys import Client, lookup
+from greenpark.service.settings import Settings
+
+PROBLEM = "application/problem+json"
+
+
+class ProblemError(Exception):
+    def __init__(self, status: int, title: str, detail: str = "", errors: list[dict] | None = None, headers=None):
+        self.status, self.title, self.detail, self.errors, self.headers = status, title, detail, errors, headers
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details; ``errors`` lists every field error with its path."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = ""
+    instance: str = ""
+    errors: list[dict[str, str]] | None = None
+
+
+class JobLinks(BaseModel):
+    self: str
+    result: str
+    cancel: str
+
+
+class JobStatus(BaseModel):
+    """A job as its owner sees it."""
+
+    id: str
+    status: Literal["queued", "running", "completed", "failed", "cancelled", "expired"]
+    outcome: str | None = Field(None, description="For completed jobs: optimal, feasible, infeasible, unbounded, …")
+    message: str | None = None
+    error: str | None = Field(None, description="For failed jobs: invalid_input, solver_crash, worker_lost, …")
+    created_at: str
+    started_at: str | None = None
+    finished_at: str | None = None
+    park_name: str | None = None
+    time_limit_s: float
+    objective_cny: float | None = None
+    mip_gap: float | None = None
+    co2_t: float | None = None
+    explanation: list[dict[str, Any]] | None = None
+    links: JobLinks
+
+
+class JobList(BaseModel):
+    items: list[JobStatus]
+    total: int
+    limit: int
+    offset: int
+
+
+class JobResult(BaseModel):
+    """A finished job: its summary (as ``summary.json``) and its tables (column → values, index ``time``)."""
+
+    id: str
+    status: str
+    outcome: str | None
+    summary: dict[str, Any] | None
+    tables: dict[str, Any]
+
+
+class Validation(BaseModel):
+    valid: bool
+    errors: list[dict[str, str]] = Field(default_factory=list)
+
+
+class StoredPark(BaseModel):
+    name: str
+    updated_at: str
+    park: dict[str, Any] | None = None
+    datasets: list[str] = Field(default_factory=list)
+
+
+def _iso(dt) -> str | None:
+    if dt is None:
+        return None
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).isoformat()
+
+
+def job_view(row) -> JobStatus:
+    summary = row["summary"] or {}
+    jid = row["id"]
+    base = f"/v1/solve-jobs/{jid}"
+    return JobStatus(
+        id=jid,
+        status=row["status"],
+        outcome=row["outcome"],
+        message=row["message"],
+        error=row["error"],
+        created_at=_iso(row["created_at"]),
+        started_at=_iso(row["started_at"]),
+        finished_at=_iso(row["finished_at"]),
+        park_name=row["park_name"],
+        time_limit_s=row["time_limit_s"],
+        objective_cny=summary.get("objective_cny"),
+        mip_gap=summary.get("mip_gap"),
+        co2_t=summary.get("co2_t"),
+        explanation=summary.get("explanation") or None,
+        links=JobLinks(self=base, result=f"{base}/result", cancel=f"{base}/cancel"),
+    )
+
+
+async def client_of(
+    request: Request,
+    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Header()] = None,
+) -> Client:
+    """The client of the request's API key (``Authorization: Bearer <key>`` or ``X-API-Key``), else 401."""
+    key = None
+    if authorization and authorization.lower().startswith("bearer "):
+        key = authorization[7:].strip()
+    key = key or x_api_key
+    found = lookup(request.app.state.engine, key) if key else None
+    if found is None:
+        raise ProblemError(
+            401,
+            "Unauthorized",
+            "send an API key as 'Authorization: Bearer <key>' or 'X-API-Key'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return found
+
+
+ClientDep = Annotated[Client, Depends(client_of)]
+
+
+def create_app(settings: Settings | None = None, *, workers: int = 0) -> FastAPI:
+    """The service app; ``workers`` > 0 starts a supervisor with that many worker processes."""
+    settings = settings or Settings()
+    engine: Engine = make_engine(settings.db_url)
+    migrate(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        sup = None
+        if workers > 0:
+            from greenpark.service.worker import Supervisor
+
+            sup = Supervisor(settings, workers, engine)
+            sup.start()
+        app.state.supervisor = sup
+        yield
+        if sup is not None:
+            sup.stop()
+
+    app = FastAPI(
+        title="greenpark",
+        version=__version__,
+        summary="Optimal, explained low-carbon schedules for industrial parks.",
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.state.settings = settings
+    app.state.supervisor = None
+
+    # ------------------------------------------------------------------ errors as problem details
+    def problem(status: int, title: str, detail: str = "", errors=None, instance: str = "", headers=None):
+        body = ProblemDetails(title=title, status=status, detail=detail, instance=instance, errors=errors)
+        return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=PROBLEM, headers=headers)
+
+    @app.exception_handler(ProblemError)
+    async def _api_problem(request: Request, exc: ProblemError):
+        return problem(exc.status, exc.title, exc.detail, exc.errors, str(request.url.path), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        errors = [
+            {"path": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]} for e in exc.errors()
+        ]
+        return problem(422, "Invalid request", f"{len(errors)} problem(s)", errors, str(request.url.path))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        return problem(exc.status_code, str(exc.detail), "", None, str(request.url.path))
+
+    @app.middleware("http")
+    async def body_limit(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > settings.max_body_bytes:
+            return problem(413, "Request body too large", f"at most {settings.max_body_bytes} bytes")
+        if length is None and request.method in ("POST", "PUT"):
+            body = await request.body()
+            if len(body) > settings.max_body_bytes:
+                return problem(413, "Request body too large", f"at most {settings.max_body_bytes} bytes")
+        return await call_next(request)
+
+    def own_job(client: Client, job_id: str):
+        with engine.connect() as conn:
+            row = conn.execute(select(jobs).where(jobs.c.id == job_id, jobs.c.client == client.name)).mappings().first()
+        if row is None:
+            raise ProblemError(404, "Not found", f"no job {job_id}")
+        return row
+
+    def _errors(problems: list[Problem]) -> list[dict[str, str]]:
+        return [{"path": p.path, "message": p.message} for p in problems]
+
+    def _park_of(client: Client, req: JobRequest) -> tuple[dict, dict[str, str]]:
+        if (req.park is None) == (req.park_name is None):
+            raise ProblemError(
+                422,
+                "Invalid request",
+                "give either 'park' or 'park_name'",
+                [{"path": "park", "message": "exactly one of park and park_name is required"}],
+            )
+        if client.park is not None and req.park_name != client.park:
+            raise ProblemError(
+                403 if req.park_name is None else 404,
+                "Not allowed",
+                f"this key may only run the stored park {client.park!r}",
+            )
+        resolved = resolve_park(engine, client.name, req)
+        if resolved is None:
+            raise ProblemError(404, "Not found", f"no stored park {req.park_name!r}")
+        return resolved
+
+    def submit(client: Client, req: JobRequest, idempotency_key: str | None) -> tuple[Any, bool]:
+        park_doc, datasets = _park_of(client, req)
+        digest = body_hash(req)
+        if idempotency_key:
+            with engine.connect() as conn:
+                prior = (
+                    conn.execute(
+                        select(jobs).where(jobs.c.client == client.name, jobs.c.idempotency_key == idempotency_key)
+                    )
+                    .mappings()
+                    .first()
+                )
+            if prior is not None:
+                if prior["body_hash"] != digest:
+                    raise ProblemError(422, "Idempotency-Key reused", "the same key was sent with a different body")
+                return prior, False
+        problems = validate_request(req, park_doc, datasets)
+        if problems:
+            raise ProblemError(422, "Invalid park", f"{len(problems)} problem(s)", _errors(problems))
+        with engine.begin() as conn:
+            in_flight = conn.execute(
+                select(func.count())
+                .select_from(jobs)
+                .where(jobs.c.client == client.name, jobs.c.status.in_(("queued", "running")))
+            ).scalar()
+            if in_flight >= settings.max_jobs_in_flight:
+                raise ProblemError(
+                    429,
+                    "Too many jobs in flight",
+                    f"at most {settings.max_jobs_in_flight} queued or running jobs per client",
+                    headers={"Retry-After": "10"},
+                )
+            row = {
+                "id": new_job_id(),
+                "client": client.name,
+                "status": "queued",
+                "request": req.model_dump(mode="json"),
+                "body_hash": digest,
+                "idempotency_key": idempotency_key,
+                "park_name": req.park_name or (req.park or {}).get("park", {}).get("name"),
+                "time_limit_s": capped_time_limit(req, settings),
+                "created_at": now(),
+                "attempts": 0,
+                "cancel_requested": False,
+            }
+            conn.execute(jobs.insert().values(**row))
+        return own_job(client, row["id"]), True
+
+    # ------------------------------------------------------------------ routes
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], responses={503: {"model": ProblemDetails}})
+    def readyz() -> dict[str, Any]:
+        """Readiness: the job store answers and the workers (if any) are alive."""
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            raise ProblemError(503, "Job store unavailable", str(exc)) from None
+        sup = app.state.supervisor
+        alive = sum(p.is_alive() for p in sup.processes.values()) if sup else 0
+        if sup is not None and alive == 0:
+            raise ProblemError(503, "No worker alive")
+        return {"status": "ready", "workers": alive}
+
+    job_responses = {401: {"model": ProblemDetails}, 404: {"model": ProblemDetails}}
+
+    @app.post(
+        "/v1/solve-jobs",
+        status_code=202,
+        tags=["jobs"],
+        responses={
+            **job_responses,
+            413: {"model": ProblemDetails},
+            422: {"model": ProblemDetails},
+            429: {"model": ProblemDetails},
+        },
+    )
+    def create_job(
+        req: JobRequest,
+        client: ClientDep,
+        response: Response,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> JobStatus:
+        """Submit a solve job: stored durably before the 202; poll ``Location``."""
+        row, _new = submit(client, req, idempotency_key)
+        response.headers["Location"] = f"/v1/solve-jobs/{row['id']}"
+        return job_view(row)
+
+    @app.get("/v1/solve-jobs", tags=["jobs"], responses=job_responses)
+    def list_jobs(
+        client: ClientDep,
+        status: Annotated[str | None, Query(description="Only jobs in this state.")] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> JobList:
+        """Your jobs, newest first."""
+        where = [jobs.c.client == client.name]
+        if status is not None:
+            where.append(jobs.c.status == status)
+        with engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(jobs).where(*where)).scalar()
+            rows = (
+                conn.execute(select(jobs).where(*where).order_by(jobs.c.created_at.desc()).limit(limit).offset(offset))
+                .mappings()
+                .all()
+            )
+        return JobList(items=[job_view(r) for r in rows], total=total, limit=limit, offset=offset)
+
+    @app.get("/v1/solve-jobs/{job_id}", tags=["jobs"], responses=job_responses)
+    def get_job(job_id: str, client: ClientDep) -> JobStatus:
+        """A job's state and, once completed, its outcome."""
+        return job_view(own_job(client, job_id))
+
+    @app.get(
+        "/v1/solve-jobs/{job_id}/result",
+        tags=["jobs"],
+        responses={
+            **job_responses,
+            409: {"model": ProblemDetails},
+            200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}}},
+        },
+    )
+    def get_result(
+        job_id: str,
+        client: ClientDep,
+        format: Annotated[Literal["json", "csv", "parquet"], Query()] = "json",
+        table: Annotated[str | None, Query(description="For csv/parquet: one of the tables.")] = None,
+    ) -> JobResult:
+        """The schedule of a finished job (409 until it has finished)."""
+        row = own_job(client, job_id)
+        if row["status"] not in TERMINAL or row["status"] == "expired":
+            code = 404 if row["status"] == "expired" else 409
+            raise ProblemError(code, "Result not available", f"the job is {row['status']}")
+        with engine.connect() as conn:
+            stored = dict(
+                conn.execute(select(job_tables.c.name, job_tables.c.csv).where(job_tables.c.job_id == job_id)).all()
+            )
+        if format != "json":
+            if table not in TABLES:
+                raise ProblemError(422, "Invalid request", f"table must be one of {', '.join(TABLES)}")
+            if table not in stored:
+                raise ProblemError(404, "Not found", f"the job has no {table} table (outcome {row['outcome']})")
+            if format == "csv":
+                return PlainTextResponse(
+                    stored[table],
+                    media_type="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{table}.csv"'},
+                )
+            frame = pd.read_csv(io.StringIO(stored[table]), index_col=0)
+            frame.columns = [str(c) for c in frame.columns]
+            buf = io.BytesIO()
+            frame.to_parquet(buf)
+            return Response(
+                buf.getvalue(),
+                media_type="application/vnd.apache.parquet",
+                headers={"Content-Disposition": f'attachment; filename="{table}.parquet"'},
+            )
+        tables = {}
+        for name, csv in stored.items():
+            frame = pd.read_csv(io.StringIO(csv), index_col=0)
+            tables[name] = json.loads(frame.to_json(orient="split", date_format="iso"))
+        return JobResult(id=job_id, status=row["status"], outcome=row["outcome"], summary=row["summary"], tables=tables)
+
+    @app.post(
+        "/v1/solve-jobs/{job_id}/cancel",
+        status_code=202,
+        tags=["jobs"],
+        responses={**job_responses, 409: {"model": ProblemDetails}},
+    )
+    def cancel_job(job_id: str, client: ClientDep) -> JobStatus:
+        """Cancel: a queued job at once, a running one is interrupted (its worker is stopped)."""
+        row = own_job(client, job_id)
+        if row["status"] in TERMINAL:
+            raise ProblemError(409, "Already finished", f"the job is {row['status']}")
+        with engine.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.id == job_id, jobs.c.status == "queued")
+                .values(status="cancelled", finished_at=now(), message="cancelled before it ran")
+            )
+            conn.execute(
+                update(jobs).where(jobs.c.id == job_id, jobs.c.status == "running").values(cancel_requested=True)
+            )
+        return job_view(own_job(client, job_id))
+
+    @app.delete("/v1/solve-jobs/{job_id}", status_code=204, tags=["jobs"], responses=job_responses)
+    def delete_job(job_id: str, client: ClientDep) -> Response:
+        """Delete a job and its result (a running job is cancelled first)."""
+        row = own_job(client, job_id)
+        with engine.begin() as conn:
+            if row["status"] == "running":
+                conn.execute(update(jobs).where(jobs.c.id == job_id).values(cancel_requested=True))
+                conn.execute(
+                    update(jobs)
+                    .where(jobs.c.id == job_id)
+                    .values(request={}, summary=None, status="cancelled", finished_at=now(), message="deleted")
+                )
+            conn.execute(delete(job_tables).where(job_tables.c.job_id == job_id))
+            if row["status"] != "running":
+                conn.execute(delete(jobs).where(jobs.c.id == job_id))
+        return Response(status_code=204)
+
+    @app.post(
+        "/v1/solve",
+        tags=["jobs"],
+        responses={
+            **job_responses,
+            202: {"model": JobStatus},
+            413: {"model": ProblemDetails},
+            422: {"model": ProblemDetails},
+            429: {"model": ProblemDetails},
+        },
+    )
+    async def solve_now(
+        req: JobRequest,
+        client: ClientDep,
+        response: Response,
+        wait_s: Annotated[float | None, Query(gt=0, description="Wait at most this long (capped).")] = None,
+    ) -> JobResult:
+        """Solve synchronously: the result if it is ready within the wait limit, else 202 with the job."""
+        row, _ = await asyncio.to_thread(submit, client, req, None)
+        limit = min(wait_s or settings.wait_limit_s, settings.wait_limit_s)
+        deadline = asyncio.get_running_loop().time() + limit
+        while asyncio.get_running_loop().time() < deadline:
+            row = own_job(client, row["id"])
+            if row["status"] in TERMINAL:
+                return get_result(row["id"], client)
+            await asyncio.sleep(0.1)
+        response.status_code = 202
+        response.headers["Location"] = f"/v1/solve-jobs/{row['id']}"
+        return JSONResponse(job_view(row).model_dump(), status_code=202, headers=dict(response.headers))
+
+    @app.post("/v1/validate", tags=["jobs"], responses={**job_responses, 422: {"model": ProblemDetails}})
+    def validate(req: JobRequest, client: ClientDep) -> Validation:
+        """Validate a request without creating a job."""
+        park_doc, datasets = _park_of(client, req)
+        problems = validate_request(req, park_doc, datasets)
+        if problems:
+            raise ProblemError(422, "Invalid park", f"{len(problems)} problem(s)", _errors(problems))
+        return Validation(valid=True)
+
+    @app.put("/v1/parks/{name}", tags=["parks"], responses={**job_responses, 422: {"model": ProblemDetails}})
+    def put_park(name: str, doc: ParkDocument, client: ClientDep) -> StoredPark:
+        """Store (or replace) a park under ``name`` for later jobs."""
+        from greenpark.spec import park_from_dict
+
+        problems = check_request(doc.park, doc.datasets)
+        if not problems:
+            try:
+                park_from_dict(doc.park)
+            except Exception as exc:
+                problems = getattr(exc, "problems", [Problem("park", str(exc))])
+        if problems:
+            raise ProblemError(422, "Invalid park", f"{len(problems)} problem(s)", _errors(problems))
+        with engine.begin() as conn:
+            conn.execute(delete(parks).where(parks.c.client == client.name, parks.c.name == name))
+            conn.execute(
+                parks.insert().values(
+                    client=client.name, name=name, document=doc.park, datasets=doc.datasets, updated_at=now()
+                )
+            )
+        return StoredPark(name=name, updated_at=_iso(now()), park=doc.park, datasets=sorted(doc.datasets))
+
+    @app.get("/v1/parks", tags=["parks"], responses=job_responses)
+    def list_parks(client: ClientDep) -> list[StoredPark]:
+        """Your stored parks."""
+        with engine.connect() as conn:
+            rows = conn.execute(select(parks).where(parks.c.client == client.name)).mappings().all()
+        return [
+            StoredPark(name=r["name"], updated_at=_iso(r["updated_at"]), datasets=sorted(r["datasets"])) for r in rows
+        ]
+
+    @app.get("/v1/parks/{name}", tags=["parks"], responses=job_responses)
+    def get_park(name: str, client: ClientDep) -> StoredPark:
+        """A stored park."""
+        with engine.connect() as conn:
+            r = (
+                conn.execute(select(parks).where(parks.c.client == client.name, parks.c.name == name))
+                .mappings()
+                .first()
+            )
+        if r is None:
+            raise ProblemError(404, "Not found", f"no stored park {name!r}")
+        return StoredPark(
+            name=r["name"], updated_at=_iso(r["updated_at"]), park=r["document"], datasets=sorted(r["datasets"])
+        )
+
+    return app

@@ -1,0 +1,124 @@
+"""The job store: SQLAlchemy tables for API keys, jobs, their result tables and stored parks.
+
+SQLite (a file, WAL journal) is the embedded default; a PostgreSQL URL works the same.
+Schema changes are applied by :func:`migrate`, which records the schema version in
+``schema_version`` and only ever adds, so an upgrade keeps every stored job.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
+from sqlalchemy.engine import Engine
+
+SCHEMA_VERSION = 1
+metadata = MetaData()
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("client", String(200), nullable=False, index=True),
+    Column("park", String(200), nullable=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("client", String(200), nullable=False, index=True),
+    Column("status", String(20), nullable=False, index=True),
+    Column("outcome", String(20), nullable=True),
+    Column("message", Text, nullable=True),
+    Column("error", String(40), nullable=True),
+    Column("request", JSON, nullable=False),
+    Column("body_hash", String(64), nullable=False),
+    Column("idempotency_key", String(200), nullable=True, index=True),
+    Column("park_name", String(200), nullable=True),
+    Column("time_limit_s", Float, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("lease_until", DateTime(timezone=True), nullable=True),
+    Column("worker", String(100), nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("cancel_requested", Boolean, nullable=False, default=False),
+    Column("summary", JSON, nullable=True),
+)
+
+job_tables = Table(
+    "job_tables",
+    metadata,
+    Column("job_id", String(36), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(50), primary_key=True),
+    Column("csv", Text, nullable=False),
+)
+
+parks = Table(
+    "parks",
+    metadata,
+    Column("client", String(200), primary_key=True),
+    Column("name", String(200), primary_key=True),
+    Column("document", JSON, nullable=False),
+    Column("datasets", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def migrate(engine: Engine) -> int:
+    """Create what is missing and record the schema version; never drops anything."""
+    metadata.create_all(engine)
+    existing = {c["name"] for c in inspect(engine).get_columns("jobs")}
+    with engine.begin() as conn:
+        for col in jobs.columns:  # additive migrations: columns added in later versions
+            if col.name not in existing:
+                conn.execute(text(f"ALTER TABLE jobs ADD COLUMN {col.name} {col.type.compile(engine.dialect)}"))
+        current = conn.execute(schema_version.select()).scalar()
+        if current is None:
+            conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
+        elif current < SCHEMA_VERSION:
+            conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
+    return SCHEMA_VERSION

@@ -1,0 +1,236 @@
+"""Solve jobs: the request, turning it into a park, running it, and storing what came out."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Engine
+
+from greenpark.errors import ParkValidationError, Problem
+from greenpark.service.db import job_tables, jobs, now, parks
+from greenpark.service.settings import Settings
+
+JobState = Literal["queued", "running", "completed", "failed", "cancelled", "expired"]
+TERMINAL = ("completed", "failed", "cancelled", "expired")
+TABLES = ("dispatch", "balances", "prices", "node_prices", "tenants", "emissions")
+_DATASET_NAME = re.compile(r"^[A-Za-z0-9_.\-]+\.csv$")
+
+
+class JobOptions(BaseModel):
+    """Solver options of a job (the time limit is capped by the server's maximum)."""
+
+    model_config = ConfigDict(extra="forbid")
+    time_limit_s: float | None = Field(None, gt=0, description="HiGHS time limit [s].")
+    mip_rel_gap: float = Field(0.005, ge=0, le=1, description="Relative MIP gap.")
+    presolve: bool = True
+    compare_bau: bool = Field(False, description="Also solve business as usual and state the saving.")
+
+
+class JobRequest(BaseModel):
+    """A park (inline, or the name of a stored park), the horizon and options.
+
+    Series in an inline park are numbers, arrays (one value per step) or
+    ``{file, column}`` naming one of ``datasets`` (CSV text, see
+    ``datasets/README.md`` for the format). No other file can be read.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    park: dict[str, Any] | None = Field(None, description="Park document (api/park.schema.json).")
+    park_name: str | None = Field(None, description="Name of a park stored with PUT /v1/parks/{name}.")
+    datasets: dict[str, str] = Field(default_factory=dict, description="CSV files by name (name.csv → CSV text).")
+    start: str | None = Field(None, description="First step (ISO, park local time); default: next local midnight.")
+    horizon: str = Field("48h", description="Duration: 24h, 48h, 7d.")
+    options: JobOptions = Field(default_factory=JobOptions)
+
+
+class ParkDocument(BaseModel):
+    """A park stored under a name for later jobs."""
+
+    model_config = ConfigDict(extra="forbid")
+    park: dict[str, Any]
+    datasets: dict[str, str] = Field(default_factory=dict)
+
+
+def body_hash(req: JobRequest) -> str:
+    return hashlib.sha256(json.dumps(req.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+
+
+def _file_refs(node: Any, path: str = "park") -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "file" and isinstance(v, str):
+                out.append((f"{path}.file", v))
+            else:
+                out += _file_refs(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out += _file_refs(v, f"{path}[{i}]")
+    return out
+
+
+def check_request(park_doc: dict, datasets: dict[str, str]) -> list[Problem]:
+    """File references must name provided datasets (no paths): nothing else on the server is read."""
+    problems = []
+    for name in datasets:
+        if not _DATASET_NAME.match(name):
+            problems.append(Problem(f"datasets.{name}", "dataset names are plain file names ending in .csv"))
+    for where, ref in _file_refs(park_doc):
+        if ref not in datasets:
+            problems.append(
+                Problem(where, f"{ref!r} is not one of the request's datasets ({', '.join(datasets) or 'none'})")
+            )
+    return problems
+
+
+def materialize(park_doc: dict, datasets: dict[str, str], folder: Path):
+    """Write ``datasets`` into ``folder`` and validate the park there (raises ParkValidationError)."""
+    from greenpark.spec import park_from_dict
+
+    problems = check_request(park_doc, datasets)
+    if problems:
+        raise ParkValidationError(problems)
+    for name, text in datasets.items():
+        (folder / name).write_text(text)
+    return park_from_dict(park_doc, base_dir=folder)
+
+
+def validate_request(req: JobRequest, park_doc: dict, datasets: dict[str, str]) -> list[Problem]:
+    """Every problem of a request (park fields, series, horizon), without solving."""
+    from greenpark.inputs import resolve_inputs
+    from greenpark.inputs.checks import check_horizon_requirements
+    from greenpark.pipeline import next_midnight, parse_horizon
+
+    with tempfile.TemporaryDirectory(prefix="greenpark-validate-") as tmp:
+        try:
+            park = materialize(park_doc, datasets, Path(tmp))
+            start = next_midnight(park.park.timezone) if req.start is None else pd.Timestamp(req.start)
+            inputs = resolve_inputs(park, start, parse_horizon(req.horizon))
+            return check_horizon_requirements(inputs)
+        except ParkValidationError as exc:
+            return exc.problems
+        except (ValueError, TypeError) as exc:
+            return [Problem("start", str(exc))]
+
+
+def resolve_park(engine: Engine, client: str, req: JobRequest) -> tuple[dict, dict[str, str]] | None:
+    """The park document and datasets of a request (inline or stored)."""
+    if req.park is not None:
+        return req.park, req.datasets
+    with engine.connect() as conn:
+        row = (
+            conn.execute(select(parks).where(parks.c.client == client, parks.c.name == req.park_name))
+            .mappings()
+            .first()
+        )
+    if row is None:
+        return None
+    return row["document"], {**row["datasets"], **req.datasets}
+
+
+def new_job_id() -> str:
+    return str(uuid.uuid4())
+
+
+# ----------------------------------------------------------------------------- running (in a worker)
+def execute(engine: Engine, job_id: str) -> None:
+    """Run a claimed job and store its outcome. Exceptions become a failed job, never a crash of the worker."""
+    from greenpark.pipeline import solve
+    from greenpark.solve import SolveOptions
+
+    with engine.connect() as conn:
+        job = conn.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
+    if job is None:
+        return
+    req = JobRequest.model_validate(job["request"])
+    try:
+        resolved = resolve_park(engine, job["client"], req)
+        if resolved is None:
+            raise ParkValidationError([Problem("park_name", f"no stored park {req.park_name!r}")])
+        park_doc, datasets = resolved
+        with tempfile.TemporaryDirectory(prefix="greenpark-job-") as tmp:
+            park = materialize(park_doc, datasets, Path(tmp))
+            opts = SolveOptions(
+                time_limit_s=job["time_limit_s"], mip_rel_gap=req.options.mip_rel_gap, presolve=req.options.presolve
+            )
+            schedule = solve(
+                park,
+                start=req.start,
+                horizon=req.horizon,
+                options=opts,
+                build_pyomo=False,
+                compare_bau=req.options.compare_bau,
+            )
+            summary = json.loads(json.dumps(schedule.summary(), default=_json))
+            summary["log_tail"] = schedule.log[-4000:]
+            tables = {}
+            if schedule.ok:
+                for name, frame in schedule.frames().items():
+                    buf = io.StringIO()
+                    frame.to_csv(buf, date_format="%Y-%m-%dT%H:%M:%S%z")
+                    tables[name] = buf.getvalue()
+        finish(
+            engine,
+            job_id,
+            "completed",
+            outcome=schedule.status.value,
+            message=schedule.message,
+            summary=summary,
+            tables=tables,
+        )
+    except ParkValidationError as exc:
+        summary = {"errors": [{"path": p.path, "message": p.message} for p in exc.problems]}
+        finish(engine, job_id, "failed", error="invalid_input", message=str(exc), summary=summary)
+    except Exception as exc:
+        finish(engine, job_id, "failed", error="solver_error", message=f"{type(exc).__name__}: {exc}")
+
+
+def _json(o: Any) -> Any:
+    return o.item() if hasattr(o, "item") else str(o)
+
+
+def finish(
+    engine: Engine,
+    job_id: str,
+    status: str,
+    *,
+    outcome: str | None = None,
+    message: str | None = None,
+    error: str | None = None,
+    summary: dict | None = None,
+    tables: dict[str, str] | None = None,
+) -> bool:
+    """Store a job's end, once: only a job still running (or queued) can finish."""
+    with engine.begin() as conn:
+        res = conn.execute(
+            update(jobs)
+            .where(jobs.c.id == job_id, jobs.c.status.in_(("running", "queued")))
+            .values(
+                status=status,
+                outcome=outcome,
+                message=message,
+                error=error,
+                summary=summary,
+                finished_at=now(),
+                lease_until=None,
+            )
+        )
+        if res.rowcount and tables:
+            conn.execute(delete(job_tables).where(job_tables.c.job_id == job_id))
+            conn.execute(job_tables.insert(), [{"job_id": job_id, "name": k, "csv": v} for k, v in tables.items()])
+    return bool(res.rowcount)
+
+
+def capped_time_limit(req: JobRequest, settings: Settings) -> float:
+    asked = req.options.time_limit_s or settings.default_time_limit_s
+    return float(min(asked, settings.max_time_limit_s))

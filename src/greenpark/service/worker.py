@@ -1,0 +1,228 @@
+"""Worker processes and their supervisor.
+
+Each worker is a spawned process that claims one queued job at a time (a
+conditional ``UPDATE … WHERE status = 'queued'``, so two workers or replicas
+never run one job), renews its lease while solving, and stores the outcome.
+The supervisor (a thread of the server) restarts dead workers and recovers
+their jobs, interrupts cancelled jobs and jobs running past their time limit
+plus a grace period (HiGHS does not always honour its limit) by killing the
+worker, re-queues jobs whose lease ran out (a server that died) at most once,
+and expires old results.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import and_, delete, select, update
+from sqlalchemy.engine import Engine
+
+from greenpark.service.db import job_tables, jobs, make_engine, now
+from greenpark.service.jobs import execute, finish
+from greenpark.service.settings import Settings
+
+log = logging.getLogger("greenpark.service")
+
+
+def claim(engine: Engine, worker: str, lease_s: float) -> str | None:
+    """Take the oldest queued job, or None."""
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(jobs.c.id, jobs.c.attempts).where(jobs.c.status == "queued").order_by(jobs.c.created_at).limit(1)
+        ).first()
+        if row is None:
+            return None
+        t = now()
+        res = conn.execute(
+            update(jobs)
+            .where(jobs.c.id == row.id, jobs.c.status == "queued")
+            .values(
+                status="running",
+                worker=worker,
+                started_at=t,
+                lease_until=t + timedelta(seconds=lease_s),
+                attempts=(row.attempts or 0) + 1,
+            )
+        )
+    return row.id if res.rowcount == 1 else None
+
+
+def _heartbeat(engine: Engine, job_id: str, worker: str, lease_s: float, stop: threading.Event) -> None:
+    while not stop.wait(lease_s / 3):
+        with contextlib.suppress(Exception), engine.begin() as conn:
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.id == job_id, jobs.c.worker == worker, jobs.c.status == "running")
+                .values(lease_until=now() + timedelta(seconds=lease_s))
+            )
+
+
+def work(engine: Engine, worker: str, settings: Settings, *, once: bool = False, idle_s: float = 0.2) -> int:
+    """Claim and run jobs until stopped (or, with ``once``, until the queue is empty). Returns jobs run."""
+    done = 0
+    while True:
+        job_id = claim(engine, worker, settings.lease_s)
+        if job_id is None:
+            if once:
+                return done
+            time.sleep(idle_s)
+            continue
+        stop = threading.Event()
+        beat = threading.Thread(target=_heartbeat, args=(engine, job_id, worker, settings.lease_s, stop), daemon=True)
+        beat.start()
+        try:
+            execute(engine, job_id)
+        finally:
+            stop.set()
+        done += 1
+
+
+def worker_main(db_url: str, worker: str, settings: Settings) -> None:  # pragma: no cover - runs in a child
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    engine = make_engine(db_url)
+    work(engine, worker, settings)
+
+
+@dataclass
+class Supervisor:
+    """Keeps ``n`` worker processes alive and enforces cancel, hard time limits, leases and retention."""
+
+    settings: Settings
+    n: int
+    engine: Engine
+    processes: dict[str, mp.Process] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        ctx = mp.get_context("spawn")
+        self._ctx = ctx
+        for i in range(self.n):
+            self._spawn(f"w{i}-{os.getpid()}")
+        self._thread = threading.Thread(target=self._loop, name="greenpark-supervisor", daemon=True)
+        self._thread.start()
+
+    def _spawn(self, name: str) -> None:
+        p = self._ctx.Process(target=worker_main, args=(self.settings.db_url, name, self.settings), daemon=True)
+        p.start()
+        self.processes[name] = p
+
+    def stop(self) -> None:
+        self._stop.set()
+        for p in self.processes.values():
+            p.terminate()
+        for p in self.processes.values():
+            p.join(5)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.5):
+            try:
+                self.tick()
+            except Exception:
+                log.exception("supervisor tick failed")
+
+    def tick(self) -> None:
+        """One round of checks (also called directly by tests)."""
+        s = self.settings
+        for name, p in list(self.processes.items()):
+            if not p.is_alive():
+                recover_jobs_of(self.engine, name, s, reason="solver_crash")
+                self._spawn(name)
+        with self.engine.connect() as conn:
+            running = conn.execute(select(jobs).where(jobs.c.status == "running")).mappings().all()
+        t = now()
+        for job in running:
+            proc = self.processes.get(job["worker"] or "")
+            started = _aware(job["started_at"])
+            overdue = started is not None and (t - started).total_seconds() > job["time_limit_s"] + s.hard_stop_grace_s
+            if job["cancel_requested"] or overdue:
+                if proc is not None and proc.is_alive():
+                    proc.kill()
+                    proc.join(5)
+                if job["cancel_requested"]:
+                    finish(self.engine, job["id"], "cancelled", message="cancelled while running")
+                else:
+                    finish(
+                        self.engine,
+                        job["id"],
+                        "failed",
+                        error="time_limit_exceeded",
+                        message=f"stopped {s.hard_stop_grace_s:g} s after its {job['time_limit_s']:g} s limit",
+                    )
+                if proc is not None:
+                    self._spawn(job["worker"])
+        recover_expired_leases(self.engine, s)
+        expire_old(self.engine, s)
+
+
+def _aware(dt):
+    if dt is None:
+        return None
+    from datetime import UTC
+
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def recover_jobs_of(engine: Engine, worker: str, settings: Settings, reason: str) -> int:
+    """Jobs a dead worker was running: failed with ``reason`` (a crash would repeat: no retry)."""
+    with engine.begin() as conn:
+        res = conn.execute(
+            update(jobs)
+            .where(jobs.c.worker == worker, jobs.c.status == "running")
+            .values(status="failed", error=reason, message=f"the worker process died ({reason})", finished_at=now())
+        )
+    return res.rowcount
+
+
+def recover_expired_leases(engine: Engine, settings: Settings) -> int:
+    """Running jobs whose lease ran out (their server or worker is gone): re-queued once, then failed."""
+    t = now()
+    n = 0
+    with engine.begin() as conn:
+        stale = conn.execute(
+            select(jobs.c.id, jobs.c.attempts, jobs.c.lease_until).where(jobs.c.status == "running")
+        ).all()
+        for row in stale:
+            lease = _aware(row.lease_until)
+            if lease is None or lease >= t:
+                continue
+            if (row.attempts or 0) < settings.max_attempts:
+                conn.execute(
+                    update(jobs)
+                    .where(jobs.c.id == row.id, jobs.c.status == "running")
+                    .values(status="queued", worker=None, lease_until=None, started_at=None)
+                )
+            else:
+                conn.execute(
+                    update(jobs)
+                    .where(jobs.c.id == row.id, jobs.c.status == "running")
+                    .values(status="failed", error="worker_lost", message="the job's worker was lost", finished_at=t)
+                )
+            n += 1
+    return n
+
+
+def expire_old(engine: Engine, settings: Settings) -> int:
+    """Finished jobs older than the retention time: results deleted, status ``expired``."""
+    cutoff = now() - timedelta(hours=settings.retention_h)
+    with engine.begin() as conn:
+        ids = [
+            r.id
+            for r in conn.execute(
+                select(jobs.c.id).where(
+                    and_(jobs.c.status.in_(("completed", "failed", "cancelled")), jobs.c.finished_at < cutoff)
+                )
+            )
+        ]
+        if ids:
+            conn.execute(delete(job_tables).where(job_tables.c.job_id.in_(ids)))
+            conn.execute(update(jobs).where(jobs.c.id.in_(ids)).values(status="expired", summary=None))
+    return len(ids)

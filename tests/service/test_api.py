@@ -1,0 +1,314 @@
+"""The solve service through FastAPI's TestClient: every endpoint, state and error."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from greenpark.service.app import create_app
+from greenpark.service.keys import create_key
+from greenpark.service.settings import Settings
+from greenpark.service.worker import Supervisor, expire_old, recover_expired_leases, work
+from tests.conftest import MODELS, ROOT
+
+pytestmark = pytest.mark.service
+EXAMPLE = json.loads((ROOT / "api" / "examples" / "reference-park.json").read_text())
+
+
+def small_request(**extra) -> dict:
+    """A one-tenant park whose series are inline arrays, 4 h."""
+    park = {
+        "park": {"name": "small", "latitude": 31.3, "longitude": 120.6},
+        "tenants": [{"id": "a"}],
+        "assets": [
+            {"id": "grid", "kind": "grid", "import_limit_kw": 1000, "import_price_cny_per_kwh": [0.3, 0.3, 1.0, 1.0],
+             "co2_kg_per_kwh": 0.5},
+            {"id": "bess", "kind": "battery", "power_kw": 100, "energy_kwh": 200, "charge_efficiency": 0.9,
+             "discharge_efficiency": 0.9, "soc_min_fraction": 0, "soc_max_fraction": 1, "soc_initial_fraction": 0},
+            {"id": "load", "kind": "electric_load", "owner": "a", "power_kw": 100},
+        ],
+    }  # fmt: skip
+    return {"park": park, "start": "2026-07-15T00:00:00", "horizon": "4h", **extra}
+
+
+@pytest.fixture
+def service(tmp_path):
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}", max_jobs_in_flight=3, max_time_limit_s=30)
+    app = create_app(settings)
+    client = TestClient(app)
+    engine = app.state.engine
+    alice = {"Authorization": f"Bearer {create_key(engine, 'alice')}"}
+    bob = {"X-API-Key": create_key(engine, "bob")}
+
+    def run_queue() -> int:
+        return work(engine, "test-worker", settings, once=True)
+
+    return client, engine, settings, alice, bob, run_queue
+
+
+def test_health_and_auth(service):
+    client, *_ = service
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").status_code == 200
+    r = client.get("/v1/solve-jobs")
+    assert r.status_code == 401
+    assert r.headers["content-type"] == "application/problem+json"
+    assert client.get("/v1/solve-jobs", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_submit_poll_result_and_its_value(service):
+    client, _engine, _settings, alice, _bob, run_queue = service
+    r = client.post("/v1/solve-jobs", json=small_request(), headers=alice)
+    assert r.status_code == 202
+    job = r.json()
+    assert r.headers["location"] == f"/v1/solve-jobs/{job['id']}"
+    assert job["status"] == "queued"
+    assert client.get(f"/v1/solve-jobs/{job['id']}/result", headers=alice).status_code == 409
+    assert run_queue() == 1
+    st = client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()
+    assert st["status"] == "completed"
+    assert st["outcome"] == "optimal"
+    assert st["objective_cny"] == pytest.approx(158.0)  # the hand-derived battery optimum
+    res = client.get(f"/v1/solve-jobs/{job['id']}/result", headers=alice).json()
+    assert res["summary"]["status"] == "optimal"
+    dispatch = res["tables"]["dispatch"]
+    charge = dispatch["data"][0][dispatch["columns"].index("battery[bess].charge_kw")]
+    assert charge == pytest.approx(100.0)
+    csv = client.get(f"/v1/solve-jobs/{job['id']}/result?format=csv&table=prices", headers=alice)
+    assert csv.headers["content-type"].startswith("text/csv")
+    assert "electricity_cny_per_kwh" in csv.text
+    pq = client.get(f"/v1/solve-jobs/{job['id']}/result?format=parquet&table=dispatch", headers=alice)
+    assert pq.status_code == 200
+    assert pd.read_parquet(__import__("io").BytesIO(pq.content)).shape[0] == 4
+
+
+def test_the_service_equals_the_library(service):
+    import greenpark as gp
+    from greenpark.service.examples import inline_park
+
+    client, _e, _s, alice, _b, run_queue = service
+    job = client.post("/v1/solve-jobs", json=EXAMPLE, headers=alice).json()
+    run_queue()
+    res = client.get(f"/v1/solve-jobs/{job['id']}/result", headers=alice).json()
+    lib = gp.solve(gp.park_from_dict(inline_park(MODELS / "reference-park.yaml")), start=EXAMPLE["start"],
+                   horizon="48h", build_pyomo=False)  # fmt: skip
+    assert res["summary"]["objective_cny"] == pytest.approx(lib.objective_cny, rel=1e-9)
+    # and the inline example equals the park file itself
+    direct = gp.solve(MODELS / "reference-park.yaml", start=EXAMPLE["start"], horizon="48h", build_pyomo=False)
+    assert lib.objective_cny == pytest.approx(direct.objective_cny, rel=1e-6)
+
+
+def test_invalid_input_lists_every_error_and_creates_no_job(service):
+    client, _e, _s, alice, *_ = service
+    req = small_request()
+    req["park"]["assets"][1]["power_kw"] = 0
+    req["park"]["assets"][2]["owner"] = "ghost"
+    r = client.post("/v1/solve-jobs", json=req, headers=alice)
+    assert r.status_code == 422
+    body = r.json()
+    assert r.headers["content-type"] == "application/problem+json"
+    paths = {e["path"]: e["message"] for e in body["errors"]}
+    assert paths["assets[1].power_kw"] == "must be > 0"
+    assert paths["assets[2].owner"].startswith("unknown tenant 'ghost'")
+    assert client.get("/v1/solve-jobs", headers=alice).json()["total"] == 0
+    # unknown request field, wrong horizon length, file outside the datasets
+    r = client.post("/v1/solve-jobs", json={**small_request(), "colour": "red"}, headers=alice)
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["path"] == "colour"
+    r = client.post("/v1/solve-jobs", json=small_request(horizon="5h"), headers=alice)
+    assert any("has 4 values, the horizon has 5 steps" in e["message"] for e in r.json()["errors"])
+    bad = small_request()
+    bad["park"]["assets"][2]["power_kw"] = {"file": "/etc/passwd", "column": "x"}
+    r = client.post("/v1/solve-jobs", json=bad, headers=alice)
+    assert r.status_code == 422
+    assert "is not one of the request's datasets" in r.json()["errors"][0]["message"]
+    # validate-only
+    assert client.post("/v1/validate", json=small_request(), headers=alice).json() == {"valid": True, "errors": []}
+
+
+def test_inline_csv_datasets(service):
+    client, _e, _s, alice, _b, run_queue = service
+    req = small_request()
+    req["datasets"] = {"load.csv": "time,kw\n" + "".join(f"2026-07-15T0{h}:00,{50 + h}\n" for h in range(4))}
+    req["park"]["assets"][2]["power_kw"] = {"file": "load.csv", "column": "kw"}
+    job = client.post("/v1/solve-jobs", json=req, headers=alice).json()
+    run_queue()
+    res = client.get(f"/v1/solve-jobs/{job['id']}/result?format=csv&table=balances", headers=alice)
+    assert "-53.0" in res.text
+
+
+def test_clients_never_see_each_others_jobs(service):
+    client, _e, _s, alice, bob, _run_queue = service
+    job = client.post("/v1/solve-jobs", json=small_request(), headers=alice).json()
+    base = f"/v1/solve-jobs/{job['id']}"
+    for method, url in (("get", base), ("get", f"{base}/result"), ("post", f"{base}/cancel"), ("delete", base)):
+        assert getattr(client, method)(url, headers=bob).status_code == 404
+    assert client.get("/v1/solve-jobs", headers=bob).json()["total"] == 0
+    assert client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).status_code == 200
+
+
+def test_idempotency_key(service):
+    client, _e, _s, alice, *_ = service
+    h = {**alice, "Idempotency-Key": "night-2026-07-15"}
+    a = client.post("/v1/solve-jobs", json=small_request(), headers=h).json()
+    b = client.post("/v1/solve-jobs", json=small_request(), headers=h).json()
+    assert a["id"] == b["id"]
+    r = client.post("/v1/solve-jobs", json=small_request(horizon="4h", options={"mip_rel_gap": 0.01}), headers=h)
+    assert r.status_code == 422
+    assert client.get("/v1/solve-jobs", headers=alice).json()["total"] == 1
+
+
+def test_limits_in_flight_body_and_time_limit(service):
+    client, _e, settings, alice, *_ = service
+    for _ in range(settings.max_jobs_in_flight):
+        assert client.post("/v1/solve-jobs", json=small_request(), headers=alice).status_code == 202
+    r = client.post("/v1/solve-jobs", json=small_request(), headers=alice)
+    assert r.status_code == 429
+    assert r.headers["retry-after"] == "10"
+    big = {**small_request(), "datasets": {"x.csv": "a" * (settings.max_body_bytes + 1)}}
+    assert client.post("/v1/solve-jobs", json=big, headers=alice).status_code == 413
+    jobs = client.get("/v1/solve-jobs", headers=alice).json()["items"]
+    assert all(j["time_limit_s"] == settings.default_time_limit_s if settings.default_time_limit_s <= 30 else 30
+               for j in jobs)  # fmt: skip
+
+
+def test_time_limit_is_capped(service):
+    client, _e, _s, alice, *_ = service
+    job = client.post("/v1/solve-jobs", json=small_request(options={"time_limit_s": 9999}), headers=alice).json()
+    assert job["time_limit_s"] == 30
+
+
+def test_cancel_delete_list_and_paging(service):
+    client, _engine, _s, alice, _b, run_queue = service
+    ids = [client.post("/v1/solve-jobs", json=small_request(), headers=alice).json()["id"] for _ in range(3)]
+    r = client.post(f"/v1/solve-jobs/{ids[0]}/cancel", headers=alice)
+    assert r.status_code == 202
+    assert r.json()["status"] == "cancelled"
+    assert client.post(f"/v1/solve-jobs/{ids[0]}/cancel", headers=alice).status_code == 409
+    assert client.get(f"/v1/solve-jobs/{ids[0]}/result", headers=alice).status_code == 200  # finished, no tables
+    run_queue()
+    page = client.get("/v1/solve-jobs?limit=2&offset=0", headers=alice).json()
+    assert page["total"] == 3
+    assert len(page["items"]) == 2
+    done = client.get("/v1/solve-jobs?status=completed", headers=alice).json()
+    assert done["total"] == 2
+    assert client.delete(f"/v1/solve-jobs/{ids[1]}", headers=alice).status_code == 204
+    assert client.get(f"/v1/solve-jobs/{ids[1]}", headers=alice).status_code == 404
+
+
+def test_stored_parks_and_park_bound_keys(service):
+    client, engine, _s, alice, _b, run_queue = service
+    doc = {"park": small_request()["park"]}
+    assert client.put("/v1/parks/small", json=doc, headers=alice).status_code == 200
+    assert [p["name"] for p in client.get("/v1/parks", headers=alice).json()] == ["small"]
+    assert client.get("/v1/parks/small", headers=alice).json()["park"]["park"]["name"] == "small"
+    job = client.post("/v1/solve-jobs", json={"park_name": "small", "start": "2026-07-15T00:00:00", "horizon": "4h"},
+                      headers=alice).json()  # fmt: skip
+    run_queue()
+    assert client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()["objective_cny"] == pytest.approx(158.0)
+    # a key bound to one park may only run that stored park
+    bound = {"X-API-Key": create_key(engine, "alice", park="small")}
+    assert client.post("/v1/solve-jobs", json=small_request(), headers=bound).status_code == 403
+    ok = client.post("/v1/solve-jobs", json={"park_name": "small", "start": "2026-07-15T00:00:00", "horizon": "4h"},
+                     headers=bound)  # fmt: skip
+    assert ok.status_code == 202
+    assert client.post("/v1/solve-jobs", json={"park_name": "nope", "horizon": "4h"}, headers=alice).status_code == 404
+
+
+def test_infeasible_job_is_completed_with_its_explanation(service):
+    client, _e, _s, alice, _b, run_queue = service
+    req = small_request()
+    req["park"]["carbon"] = {"cap_t": 0.0}
+    job = client.post("/v1/solve-jobs", json=req, headers=alice).json()
+    run_queue()
+    st = client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()
+    assert st["status"] == "completed"
+    assert st["outcome"] == "infeasible"
+    assert st["explanation"][0]["requirement"] == "carbon cap"
+
+
+def test_sync_solve_answers_or_hands_back_the_job(service, monkeypatch):
+    import threading
+
+    client, engine, settings, alice, *_ = service
+    stop = threading.Event()
+
+    def worker():
+        while not stop.is_set():
+            work(engine, "thread-worker", settings, once=True)
+            stop.wait(0.05)
+
+    t = threading.Thread(target=worker, daemon=True)
+    t.start()
+    try:
+        r = client.post("/v1/solve", json=small_request(), headers=alice)
+        assert r.status_code == 200
+        assert r.json()["summary"]["objective_cny"] == pytest.approx(158.0)
+    finally:
+        stop.set()
+        t.join()
+    r = client.post("/v1/solve?wait_s=0.3", json=small_request(), headers=alice)  # no worker now
+    assert r.status_code == 202
+    assert r.json()["status"] == "queued"
+
+
+def test_recovery_after_a_crash_and_retention(service):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from greenpark.service.db import jobs, now
+
+    client, engine, settings, alice, *_ = service
+    ids = [client.post("/v1/solve-jobs", json=small_request(), headers=alice).json()["id"] for _ in range(2)]
+    # both were running on a server that died: leases ran out; one had already been tried twice
+    with engine.begin() as conn:
+        conn.execute(update(jobs).values(status="running", worker="dead", lease_until=now() - timedelta(seconds=5),
+                                         attempts=1))  # fmt: skip
+        conn.execute(update(jobs).where(jobs.c.id == ids[1]).values(attempts=2))
+    assert recover_expired_leases(engine, settings) == 2
+    states = {i: client.get(f"/v1/solve-jobs/{i}", headers=alice).json() for i in ids}
+    assert states[ids[0]]["status"] == "queued"
+    assert states[ids[1]]["status"] == "failed"
+    assert states[ids[1]]["error"] == "worker_lost"
+    # retention: finished long ago → expired, result gone
+    with engine.begin() as conn:
+        conn.execute(update(jobs).where(jobs.c.id == ids[1]).values(finished_at=now() - timedelta(days=30)))
+    assert expire_old(engine, settings) == 1
+    assert client.get(f"/v1/solve-jobs/{ids[1]}", headers=alice).json()["status"] == "expired"
+    assert client.get(f"/v1/solve-jobs/{ids[1]}/result", headers=alice).status_code == 404
+
+
+def test_supervisor_cancels_a_running_job_by_stopping_its_worker(tmp_path):
+    import time
+
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}", hard_stop_grace_s=2)
+    app = create_app(settings)
+    client = TestClient(app)
+    alice = {"X-API-Key": create_key(app.state.engine, "alice")}
+    sup = Supervisor(settings, 1, app.state.engine)
+    sup.start()
+    try:
+        slow = json.loads((ROOT / "api/examples/reference-park-milp.json").read_text())
+        slow["options"] = {"mip_rel_gap": 0.0, "time_limit_s": 600}
+        job = client.post("/v1/solve-jobs", json=slow, headers=alice).json()
+        deadline = time.time() + 60
+        while client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()["status"] != "running":
+            assert time.time() < deadline
+            time.sleep(0.1)
+        client.post(f"/v1/solve-jobs/{job['id']}/cancel", headers=alice)
+        while client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()["status"] == "running":
+            assert time.time() < deadline
+            time.sleep(0.1)
+        assert client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()["status"] == "cancelled"
+        # a small job after it still finishes promptly
+        small = client.post("/v1/solve-jobs", json=small_request(), headers=alice).json()
+        t0 = time.time()
+        while client.get(f"/v1/solve-jobs/{small['id']}", headers=alice).json()["status"] != "completed":
+            assert time.time() - t0 < 30
+            time.sleep(0.1)
+    finally:
+        sup.stop()
