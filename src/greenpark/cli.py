@@ -385,6 +385,8 @@ def serve(
     max_time_limit_s: Annotated[float, typer.Option(help="Cap on a job's time limit [s].")] = 600.0,
     max_jobs_in_flight: Annotated[int, typer.Option(help="Queued + running jobs per client.")] = 10,
     retention_h: Annotated[float, typer.Option(help="Keep finished jobs this long [h].")] = 72.0,
+    lease_s: Annotated[float, typer.Option(help="Lease of a running job, renewed by its worker [s].")] = 30.0,
+    worker_max_jobs: Annotated[int, typer.Option(help="Jobs before a worker process is replaced.")] = 200,
 ) -> None:
     """Run the solve service (FastAPI + uvicorn) with its worker processes."""
     import uvicorn
@@ -393,7 +395,12 @@ def serve(
     from greenpark.service.settings import Settings
 
     settings = Settings(
-        db_url=db, max_time_limit_s=max_time_limit_s, max_jobs_in_flight=max_jobs_in_flight, retention_h=retention_h
+        db_url=db,
+        max_time_limit_s=max_time_limit_s,
+        max_jobs_in_flight=max_jobs_in_flight,
+        retention_h=retention_h,
+        lease_s=lease_s,
+        worker_max_jobs=worker_max_jobs,
     )
     uvicorn.run(create_app(settings, workers=workers), host=host, port=port, log_level="warning")
 

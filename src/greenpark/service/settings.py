@@ -44,3 +44,5 @@ class Settings:
     wait_limit_s: float = 20.0
     lease_s: float = 30.0
     max_attempts: int = 2
+    worker_max_jobs: int = 200
+    """A worker process exits after this many jobs and is replaced (memory stays flat)."""

@@ -55,8 +55,17 @@ def claim(engine: Engine, worker: str, lease_s: float) -> str | None:
     return row.id if res.rowcount == 1 else None
 
 
-def _heartbeat(engine: Engine, job_id: str, worker: str, lease_s: float, stop: threading.Event) -> None:
-    while not stop.wait(lease_s / 3):
+def _exit_if_orphaned(parent: int | None) -> None:
+    """A worker whose server died stops at once; its job's lease runs out and the next server recovers it."""
+    if parent is not None and os.getppid() != parent:
+        os._exit(3)
+
+
+def _heartbeat(
+    engine: Engine, job_id: str, worker: str, lease_s: float, stop: threading.Event, parent: int | None = None
+) -> None:
+    while not stop.wait(min(1.0, lease_s / 3)):
+        _exit_if_orphaned(parent)
         with contextlib.suppress(Exception), engine.begin() as conn:
             conn.execute(
                 update(jobs)
@@ -65,10 +74,21 @@ def _heartbeat(engine: Engine, job_id: str, worker: str, lease_s: float, stop: t
             )
 
 
-def work(engine: Engine, worker: str, settings: Settings, *, once: bool = False, idle_s: float = 0.2) -> int:
-    """Claim and run jobs until stopped (or, with ``once``, until the queue is empty). Returns jobs run."""
+def work(
+    engine: Engine,
+    worker: str,
+    settings: Settings,
+    *,
+    once: bool = False,
+    idle_s: float = 0.2,
+    max_jobs: int | None = None,
+    parent_watch: bool = False,
+) -> int:
+    """Claim and run jobs until stopped, ``max_jobs`` ran, or (``once``) the queue is empty. Returns jobs run."""
     done = 0
-    while True:
+    parent = os.getppid() if parent_watch else None
+    while max_jobs is None or done < max_jobs:
+        _exit_if_orphaned(parent)
         job_id = claim(engine, worker, settings.lease_s)
         if job_id is None:
             if once:
@@ -76,19 +96,23 @@ def work(engine: Engine, worker: str, settings: Settings, *, once: bool = False,
             time.sleep(idle_s)
             continue
         stop = threading.Event()
-        beat = threading.Thread(target=_heartbeat, args=(engine, job_id, worker, settings.lease_s, stop), daemon=True)
+        beat = threading.Thread(
+            target=_heartbeat, args=(engine, job_id, worker, settings.lease_s, stop, parent), daemon=True
+        )
         beat.start()
         try:
             execute(engine, job_id)
         finally:
             stop.set()
         done += 1
+    return done
 
 
 def worker_main(db_url: str, worker: str, settings: Settings) -> None:  # pragma: no cover - runs in a child
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     engine = make_engine(db_url)
-    work(engine, worker, settings)
+    # after worker_max_jobs it exits and the supervisor starts a fresh one (memory stays flat)
+    work(engine, worker, settings, max_jobs=settings.worker_max_jobs, parent_watch=True)
 
 
 @dataclass
@@ -134,7 +158,8 @@ class Supervisor:
         s = self.settings
         for name, p in list(self.processes.items()):
             if not p.is_alive():
-                recover_jobs_of(self.engine, name, s, reason="solver_crash")
+                if p.exitcode != 0:  # 0: recycled after worker_max_jobs; else a crash
+                    recover_jobs_of(self.engine, name, s, reason="solver_crash")
                 self._spawn(name)
         with self.engine.connect() as conn:
             running = conn.execute(select(jobs).where(jobs.c.status == "running")).mappings().all()

@@ -1,0 +1,172 @@
+"""The real server on loopback, started as a subprocess: end to end, and surviving kill -9."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+import greenpark as gp
+from greenpark.service.examples import inline_park
+from tests.conftest import MODELS, ROOT
+
+pytestmark = pytest.mark.service
+CLI = [sys.executable, "-m", "greenpark.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, db: str, workers: int = 1, lease_s: float = 3.0) -> None:
+        self.db, self.workers, self.lease_s = db, workers, lease_s
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> Server:
+        cmd = [*CLI, "serve", "--port", str(self.port), "--workers", str(self.workers), "--db", self.db,
+               "--lease-s", str(self.lease_s)]  # fmt: skip
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("server did not become ready")
+
+    def workers_pids(self) -> list[int]:
+        pids = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                text = status.read_text()
+            except OSError:
+                continue
+            ppid = next((int(line.split()[1]) for line in text.splitlines() if line.startswith("PPid:")), None)
+            if ppid == self.proc.pid and "spawn_main" in (status.parent / "cmdline").read_text(errors="ignore"):
+                pids.append(int(status.parent.name))
+        return pids
+
+    def kill9(self) -> None:
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def _key(db: str) -> str:
+    r = subprocess.run([*CLI, "keys", "create", "--client", "e2e", "--db", db], cwd=ROOT, capture_output=True,
+                       text=True, check=True)  # fmt: skip
+    lines = r.stdout.splitlines()
+    assert len(lines) == 1  # the key, alone on stdout
+    return lines[0]
+
+
+def _wait(client: httpx.Client, job_id: str, states=("completed", "failed", "cancelled"), timeout=120) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        st = client.get(f"/v1/solve-jobs/{job_id}").json()
+        if st["status"] in states:
+            return st
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} stuck in {st['status']}")
+
+
+def test_end_to_end_equals_the_library(tmp_path):
+    db = f"sqlite:///{tmp_path / 'e2e.db'}"
+    key = _key(db)
+    server = Server(db).start()
+    try:
+        body = json.loads((ROOT / "api" / "examples" / "reference-park.json").read_text())
+        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as c:
+            r = c.post("/v1/solve-jobs", json=body)
+            assert r.status_code == 202
+            st = _wait(c, r.json()["id"])
+            assert st["status"] == "completed"
+            res = c.get(f"/v1/solve-jobs/{st['id']}/result").json()
+        lib = gp.solve(gp.park_from_dict(body["park"]), start=body["start"], horizon=body["horizon"], build_pyomo=False)
+        assert res["summary"]["objective_cny"] == pytest.approx(lib.objective_cny, rel=1e-9)
+        assert res["summary"]["co2_t"] == pytest.approx(float(lib.emissions_t["total_t"].sum()), rel=1e-9)
+        tenants = res["tables"]["tenants"]
+        assert tenants["index"] == list(lib.tenants.index)
+    finally:
+        server.stop()
+    # keys list and revoke through the CLI
+    listed = subprocess.run([*CLI, "keys", "list", "--db", db], cwd=ROOT, capture_output=True, text=True, check=True)
+    key_id = key.split("_")[1]
+    assert key_id in listed.stdout
+    assert key not in listed.stdout
+    subprocess.run([*CLI, "keys", "revoke", key_id, "--db", db], cwd=ROOT, check=True, capture_output=True)
+    from greenpark.service.db import make_engine
+    from greenpark.service.keys import lookup
+
+    assert lookup(make_engine(db), key) is None
+
+
+def test_kill_a_worker_then_the_server_and_every_job_still_ends(tmp_path):
+    db = f"sqlite:///{tmp_path / 'chaos.db'}"
+    key = _key(db)
+    slow = {
+        "park": inline_park(MODELS / "reference-park-milp.yaml", horizon="168h"),
+        "start": "2026-07-15T00:00:00",
+        "horizon": "168h",
+        "options": {"mip_rel_gap": 0.0, "time_limit_s": 8},
+    }
+    server = Server(db, workers=1).start()
+    headers = {"Authorization": f"Bearer {key}"}
+    try:
+        with httpx.Client(base_url=server.url, headers=headers, timeout=30) as c:
+            ids = [c.post("/v1/solve-jobs", json=slow).json()["id"] for _ in range(3)]
+            _wait(c, ids[0], states=("running",), timeout=60)
+            workers = server.workers_pids()
+            assert workers
+            os.kill(workers[0], signal.SIGKILL)  # a worker dies mid-solve
+            st = _wait(c, ids[0], timeout=30)
+            assert st["status"] == "failed"
+            assert st["error"] == "solver_crash"
+            _wait(c, ids[1], states=("running",), timeout=60)  # the replacement worker took the next job
+        server.kill9()  # then the server itself
+    finally:
+        server.stop()
+    time.sleep(3.5)  # the running job's lease runs out
+    server = Server(db, workers=1).start()
+    try:
+        with httpx.Client(base_url=server.url, headers=headers, timeout=30) as c:
+            final = {i: _wait(c, i, timeout=120) for i in ids}
+            listed = c.get("/v1/solve-jobs?limit=200").json()
+    finally:
+        server.stop()
+    assert len(listed["items"]) == 3  # every job id still exists, once
+    assert {j["id"] for j in listed["items"]} == set(ids)
+    assert final[ids[0]]["error"] == "solver_crash"
+    for i in ids[1:]:
+        assert final[i]["status"] in ("completed", "failed")
+        if final[i]["status"] == "completed":
+            assert final[i]["outcome"] == "feasible" or final[i]["outcome"] == "optimal"
+    from sqlalchemy import func, select
+
+    from greenpark.service.db import job_tables, make_engine
+
+    with make_engine(db).connect() as conn:
+        per_job = conn.execute(select(job_tables.c.job_id, func.count()).group_by(job_tables.c.job_id)).all()
+    assert all(n == 6 for _, n in per_job)  # one set of result tables per finished job, never two
