@@ -176,11 +176,18 @@ async def client_of(
 ClientDep = Annotated[Client, Depends(client_of)]
 
 
+def _warm_up() -> None:
+    """Import what validation needs now, not on the first requests (pandas, pvlib: about a second)."""
+    import greenpark.inputs.checks
+    import greenpark.pipeline  # noqa: F401
+
+
 def create_app(settings: Settings | None = None, *, workers: int = 0) -> FastAPI:
     """The service app; ``workers`` > 0 starts a supervisor with that many worker processes."""
     settings = settings or Settings()
     engine: Engine = make_engine(settings.db_url)
     migrate(engine)
+    _warm_up()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
