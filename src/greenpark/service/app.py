@@ -20,6 +20,7 @@ import io
 import json
 from contextlib import asynccontextmanager
 from datetime import UTC
+from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
 import pandas as pd
@@ -230,7 +231,16 @@ def create_app(settings: Settings | None = None, *, workers: int = 0) -> FastAPI
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        return problem(exc.status_code, str(exc.detail), "", None, str(request.url.path))
+        if exc.status_code == 405:  # list every method of the path, not only the first route's
+            from starlette.routing import Match
+
+            allowed = sorted(
+                {m for r in app.router.routes if r.matches(request.scope)[0] != Match.NONE
+                 for m in (getattr(r, "methods", None) or ())}
+            )  # fmt: skip
+            headers = {"Allow": ", ".join(allowed)}
+            return problem(405, "Method Not Allowed", "", None, str(request.url.path), headers)
+        return problem(exc.status_code, str(exc.detail), "", None, str(request.url.path), getattr(exc, "headers", None))
 
     @app.middleware("http")
     async def body_limit(request: Request, call_next):
@@ -563,4 +573,32 @@ def create_app(settings: Settings | None = None, *, workers: int = 0) -> FastAPI
             name=r["name"], updated_at=_iso(r["updated_at"]), park=r["document"], datasets=sorted(r["datasets"])
         )
 
+    default_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        """The generated document, with every error declared as ``application/problem+json``."""
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = default_openapi()
+        ref = {"$ref": "#/components/schemas/ProblemDetails"}
+        for path, ops in doc.get("paths", {}).items():
+            for method, op in ops.items():
+                responses = op.setdefault("responses", {})
+                codes = set(responses)
+                if path.startswith("/v1"):
+                    codes.add("401")
+                if method in ("post", "put"):
+                    codes |= {"400", "413", "422"}
+                if op.get("parameters") or op.get("requestBody"):
+                    codes.add("422")
+                for code in sorted(codes):
+                    if int(code) >= 400:
+                        desc = responses.get(code, {}).get("description") or HTTPStatus(int(code)).phrase
+                        responses[code] = {"description": desc, "content": {PROBLEM: {"schema": ref}}}
+        doc["components"]["schemas"].pop("HTTPValidationError", None)
+        doc["components"]["schemas"].pop("ValidationError", None)
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi
     return app
