@@ -387,6 +387,8 @@ def serve(
     retention_h: Annotated[float, typer.Option(help="Keep finished jobs this long [h].")] = 72.0,
     lease_s: Annotated[float, typer.Option(help="Lease of a running job, renewed by its worker [s].")] = 30.0,
     worker_max_jobs: Annotated[int, typer.Option(help="Jobs before a worker process is replaced.")] = 200,
+    executor: Annotated[str, typer.Option(help="local (worker processes) or dask.")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, with --executor dask.")] = None,
 ) -> None:
     """Run the solve service (FastAPI + uvicorn) with its worker processes."""
     import uvicorn
@@ -402,7 +404,11 @@ def serve(
         lease_s=lease_s,
         worker_max_jobs=worker_max_jobs,
     )
-    uvicorn.run(create_app(settings, workers=workers), host=host, port=port, log_level="warning")
+    if executor not in ("local", "dask"):
+        err.print(f"[bold red]invalid input[/] --executor: local or dask, not {executor!r}", highlight=False)
+        raise typer.Exit(EXIT_INVALID)
+    app_ = create_app(settings, workers=workers, executor=executor, scheduler=scheduler)
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
 @keys_app.command("create")

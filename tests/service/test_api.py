@@ -312,3 +312,22 @@ def test_supervisor_cancels_a_running_job_by_stopping_its_worker(tmp_path):
             time.sleep(0.1)
     finally:
         sup.stop()
+
+
+def test_jobs_run_on_a_dask_local_cluster(tmp_path):
+    import time
+
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}")
+    app = create_app(settings, workers=2, executor="dask")
+    with TestClient(app) as client:  # the lifespan starts the dispatcher and its LocalCluster
+        alice = {"X-API-Key": create_key(app.state.engine, "alice")}
+        ids = [client.post("/v1/solve-jobs", json=small_request(), headers=alice).json()["id"] for _ in range(3)]
+        deadline = time.time() + 120
+        while True:
+            states = [client.get(f"/v1/solve-jobs/{i}", headers=alice).json() for i in ids]
+            if all(s["status"] == "completed" for s in states):
+                break
+            assert time.time() < deadline, states
+            time.sleep(0.2)
+        assert all(s["objective_cny"] == pytest.approx(158.0) for s in states)
+        assert client.get("/readyz").json()["workers"] == 2

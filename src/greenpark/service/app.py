@@ -183,8 +183,16 @@ def _warm_up() -> None:
     import greenpark.pipeline  # noqa: F401
 
 
-def create_app(settings: Settings | None = None, *, workers: int = 0) -> FastAPI:
-    """The service app; ``workers`` > 0 starts a supervisor with that many worker processes."""
+def create_app(
+    settings: Settings | None = None, *, workers: int = 0, executor: str = "local", scheduler: str | None = None
+) -> FastAPI:
+    """The service app.
+
+    ``workers`` > 0 starts the execution of jobs: with ``executor="local"`` a
+    supervisor and that many worker processes; with ``executor="dask"`` a
+    dispatcher to the Dask scheduler at ``scheduler`` (or a ``LocalCluster`` of
+    ``workers`` processes), running at most ``workers`` jobs at a time.
+    """
     settings = settings or Settings()
     engine: Engine = make_engine(settings.db_url)
     migrate(engine)
@@ -193,7 +201,12 @@ def create_app(settings: Settings | None = None, *, workers: int = 0) -> FastAPI
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         sup = None
-        if workers > 0:
+        if workers > 0 and executor == "dask":
+            from greenpark.service.worker import DaskDispatcher
+
+            sup = DaskDispatcher(settings, engine, scheduler=scheduler, slots=workers)
+            sup.start()
+        elif workers > 0:
             from greenpark.service.worker import Supervisor
 
             sup = Supervisor(settings, workers, engine)
@@ -345,7 +358,12 @@ def create_app(settings: Settings | None = None, *, workers: int = 0) -> FastAPI
         except Exception as exc:
             raise ProblemError(503, "Job store unavailable", str(exc)) from None
         sup = app.state.supervisor
-        alive = sum(p.is_alive() for p in sup.processes.values()) if sup else 0
+        if sup is None:
+            alive = 0
+        elif hasattr(sup, "alive"):
+            alive = sup.alive()
+        else:
+            alive = sum(p.is_alive() for p in sup.processes.values())
         if sup is not None and alive == 0:
             raise ProblemError(503, "No worker alive")
         return {"status": "ready", "workers": alive}

@@ -251,3 +251,98 @@ def expire_old(engine: Engine, settings: Settings) -> int:
             conn.execute(delete(job_tables).where(job_tables.c.job_id.in_(ids)))
             conn.execute(update(jobs).where(jobs.c.id.in_(ids)).values(status="expired", summary=None))
     return len(ids)
+
+
+def run_claimed(db_url: str, job_id: str, worker: str, lease_s: float) -> str:
+    """Run one already-claimed job where this function runs (a Dask worker), renewing its lease."""
+    engine = make_engine(db_url)
+    stop = threading.Event()
+    beat = threading.Thread(target=_heartbeat, args=(engine, job_id, worker, lease_s, stop), daemon=True)
+    beat.start()
+    try:
+        execute(engine, job_id)
+    finally:
+        stop.set()
+    return job_id
+
+
+@dataclass
+class DaskDispatcher:
+    """Runs jobs on a Dask cluster instead of local worker processes.
+
+    A thread of the server claims queued jobs (at most ``slots`` at a time, as
+    worker ``dask-<pid>``) and submits :func:`run_claimed` for each; the task
+    writes the outcome to the job store itself, so the store must be shared
+    (PostgreSQL) when the workers run on other machines. Cancel: a queued job is
+    cancelled at once; a running one is marked cancelled and its future
+    cancelled — a task already solving finishes in the background and its
+    result is discarded (the store keeps the first end of a job). Time limits
+    are HiGHS's own; there is no hard stop on a remote worker. Leases,
+    re-queueing after a lost server and retention work as with local workers.
+    """
+
+    settings: Settings
+    engine: Engine
+    scheduler: str | None = None
+    slots: int = 2
+    futures: dict[str, object] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> None:
+        from distributed import Client, LocalCluster
+
+        self._cluster = None
+        if self.scheduler:
+            self.client = Client(self.scheduler)
+        else:
+            self._cluster = LocalCluster(
+                n_workers=self.slots, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            self.client = Client(self._cluster)
+        self.name = f"dask-{os.getpid()}"
+        self.processes: dict[str, mp.Process] = {}  # for /readyz: the cluster's workers are not local processes
+        self._thread = threading.Thread(target=self._loop, name="greenpark-dask-dispatcher", daemon=True)
+        self._thread.start()
+
+    def alive(self) -> int:
+        try:
+            return len(self.client.scheduler_info().get("workers", {}))
+        except Exception:
+            return 0
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.2):
+            try:
+                self.tick()
+            except Exception:
+                log.exception("dispatcher tick failed")
+
+    def tick(self) -> None:
+        s = self.settings
+        for job_id, fut in list(self.futures.items()):
+            if fut.done():
+                del self.futures[job_id]
+        with self.engine.connect() as conn:
+            cancelled = conn.execute(
+                select(jobs.c.id).where(jobs.c.status == "running", jobs.c.cancel_requested.is_(True))
+            ).all()
+        for row in cancelled:
+            fut = self.futures.pop(row.id, None)
+            if fut is not None:
+                fut.cancel()
+            finish(self.engine, row.id, "cancelled", message="cancelled while running")
+        while len(self.futures) < self.slots:
+            job_id = claim(self.engine, self.name, s.lease_s)
+            if job_id is None:
+                break
+            self.futures[job_id] = self.client.submit(
+                run_claimed, s.db_url, job_id, self.name, s.lease_s, pure=False, key=f"greenpark-job-{job_id}"
+            )
+        recover_expired_leases(self.engine, s)
+        expire_old(self.engine, s)
