@@ -397,7 +397,7 @@ def create_app(
         client: ClientDep,
         status: Annotated[str | None, Query(description="Only jobs in this state.")] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     ) -> JobList:
         """Your jobs, newest first."""
         where = [jobs.c.client == client.name]
