@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint benchmark schema clean
+.PHONY: run test lint benchmark schema clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/greenpark solve models/reference-park.yaml --horizon 48h --out results/reference-park
 
-## Install, then lint and run the tests (unit + integration; the performance tier is deselected)
-test: $(STAMP)
+## Debian's Chromium and ChromeDriver for the browser tests (installed once, needs root or sudo)
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+## Install, then lint and run the tests (unit, integration, service, browser; the performance tier is deselected)
+test: $(STAMP) browser
 	$(BIN)/ruff check src tests benchmarks datasets
 	$(BIN)/python -m pytest
 

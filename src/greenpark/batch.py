@@ -371,6 +371,10 @@ def _write_atomically(final: Path, schedule, record: dict) -> None:
     tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
     schedule.to_folder(tmp)
     (tmp / "run.json").write_text(json.dumps(record, indent=2, default=_json) + "\n")
+    from greenpark.report import render_html, write_plotlyjs
+
+    write_plotlyjs(final.parent.parent)  # one copy per night: OUT/<date>/plotly.min.js
+    (tmp / "report.html").write_text(render_html(schedule, plotly_src="../../plotly.min.js"), encoding="utf-8")
     old = None
     if final.exists():
         old = final.parent / f".{final.name}.old-{uuid.uuid4().hex[:8]}"
@@ -486,6 +490,9 @@ def run_batch(
         emit("done", rec)
     manifest["finished"] = pd.Timestamp.now(tz="UTC").isoformat()
     write_manifest(manifest_path, manifest)
+    from greenpark.report import batch_overview
+
+    batch_overview(day_dir)
     return BatchResult(manifest, records)
 
 

@@ -58,13 +58,16 @@ def solve(
     mip_gap: Annotated[float, typer.Option("--mip-gap", help="Relative MIP gap.")] = 0.005,
     threads: Annotated[int, typer.Option(help="HiGHS threads.")] = 1,
     presolve: Annotated[bool, typer.Option("--presolve/--no-presolve", help="HiGHS presolve.")] = True,
-    fmt: Annotated[str, typer.Option("--format", help="Tables as csv or parquet.")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", help="Tables as csv, parquet, or xlsx (csv + one workbook).")] = "csv",
     bau: Annotated[bool, typer.Option("--bau/--no-bau", help="Compare with business as usual.")] = True,
+    lang: Annotated[str, typer.Option("--lang", help="Report labels: en or zh.")] = "en",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
 ) -> None:
     """Solve a park and write its schedule (tables + summary.json) to the output folder."""
-    if fmt not in ("csv", "parquet"):
-        err.print(f"[bold red]invalid input[/] --format: must be csv or parquet, not {fmt!r}", highlight=False)
+    if fmt not in ("csv", "parquet", "xlsx") or lang not in ("en", "zh"):
+        err.print(
+            f"[bold red]invalid input[/] --format csv|parquet|xlsx ({fmt!r}), --lang en|zh ({lang!r})", highlight=False
+        )
         raise typer.Exit(EXIT_INVALID)
     progress = None if quiet else (lambda msg: err.print(f"[dim]… {msg}[/]", highlight=False))
     try:
@@ -80,7 +83,12 @@ def solve(
     except ParkValidationError as exc:
         raise _invalid(exc) from None
     folder = out_dir or Path("results") / park_file.stem
-    schedule.to_folder(folder, fmt=fmt)
+    schedule.to_folder(folder, fmt="parquet" if fmt == "parquet" else "csv")
+    from greenpark.report import render_html, write_workbook
+
+    (folder / "report.html").write_text(render_html(schedule, lang=lang), encoding="utf-8")
+    if fmt == "xlsx":
+        write_workbook(schedule, folder / "schedule.xlsx")
     _print_summary(schedule, folder)
     raise typer.Exit(_EXIT[schedule.status])
 
@@ -456,6 +464,29 @@ def keys_list(db: DbOption = "sqlite:///greenpark.db") -> None:
     for k in list_keys(engine):
         table.add_row(k["id"], k["client"], k["park"] or "", str(k["created_at"])[:19], str(k["revoked_at"] or "")[:19])
     out.print(table)
+
+
+@app.command()
+def report(
+    result_dir: Annotated[Path, typer.Argument(help="A result folder (solve --out, a batch run, a frontier point).")],
+    out_file: Annotated[
+        Path | None, typer.Option("-o", "--out", help="HTML file; default RESULT_DIR/report.html.")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Labels: en or zh.")] = "en",
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write the workbook here.")] = None,
+) -> None:
+    """Write the self-contained HTML report (and optionally the workbook) of a result folder."""
+    from greenpark.report import write_report, write_workbook
+    from greenpark.results import load_schedule
+
+    if not (result_dir / "summary.json").exists() or lang not in ("en", "zh"):
+        err.print(f"[bold red]invalid input[/] {result_dir}: no summary.json (or --lang not en|zh)", highlight=False)
+        raise typer.Exit(EXIT_INVALID)
+    path = write_report(result_dir, out_file, lang=lang)
+    err.print(f"wrote {path}", highlight=False)
+    if xlsx is not None:
+        write_workbook(load_schedule(result_dir), xlsx)
+        err.print(f"wrote {xlsx}", highlight=False)
 
 
 @app.command()

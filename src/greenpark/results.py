@@ -17,7 +17,8 @@ Output folder (written by :meth:`Schedule.to_folder`, read by :func:`load_schedu
 ``prices.csv``
     Marginal prices at the park node (duals of its balances):
     ``electricity_cny_per_kwh``, ``heat_cny_per_kwh``; the park's emissions
-    in each step ``co2_kg``.
+    in each step ``co2_kg``; the grid's time-of-use ``import_tariff_cny_per_kwh``
+    and hourly ``grid_co2_kg_per_kwh``.
 ``node_prices.csv``
     Two header rows (carrier, node): the marginal price at every node
     [CNY/kWh]; a tenant's price exceeds the park's when its connection limit binds.
@@ -336,6 +337,10 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
         except KeyError:
             pass
     prices["co2_kg"] = hourly_kg
+    grids = inputs.park.assets_of_kind("grid")
+    if grids:
+        prices["import_tariff_cny_per_kwh"] = inputs.get(grids[0].id, "import_price_cny_per_kwh")
+        prices["grid_co2_kg_per_kwh"] = inputs.get(grids[0].id, "co2_kg_per_kwh")
     sched.prices = prices
 
     sched.tenants = _tenant_table(model, x, prices, tenant_kg)

@@ -26,7 +26,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.engine import Engine
@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from greenpark import __version__
 from greenpark.errors import Problem
-from greenpark.service.db import job_tables, jobs, make_engine, migrate, now, parks
+from greenpark.service.db import job_tables, jobs, make_engine, migrate, now, parks, secret
 from greenpark.service.jobs import (
     TABLES,
     TERMINAL,
@@ -73,6 +73,9 @@ class JobLinks(BaseModel):
     self: str
     result: str
     cancel: str
+    report: str = Field(description="The HTML report (API key needed).")
+    page: str | None = Field(None, description="Signed, expiring browser link to this job's page.")
+    jobs_page: str | None = Field(None, description="Signed, expiring browser link to the client's job list.")
 
 
 class JobStatus(BaseModel):
@@ -130,10 +133,14 @@ def _iso(dt) -> str | None:
     return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).isoformat()
 
 
-def job_view(row) -> JobStatus:
+def job_view(row, secret: str | None = None, ttl_s: float = 3600.0) -> JobStatus:
+    from greenpark.service.pages import signed_link
+
     summary = row["summary"] or {}
     jid = row["id"]
     base = f"/v1/solve-jobs/{jid}"
+    page = signed_link(secret, row["client"], jid, ttl_s) if secret else None
+    jobs_page = signed_link(secret, row["client"], "*", ttl_s) if secret else None
     return JobStatus(
         id=jid,
         status=row["status"],
@@ -149,7 +156,14 @@ def job_view(row) -> JobStatus:
         mip_gap=summary.get("mip_gap"),
         co2_t=summary.get("co2_t"),
         explanation=summary.get("explanation") or None,
-        links=JobLinks(self=base, result=f"{base}/result", cancel=f"{base}/cancel"),
+        links=JobLinks(
+            self=base,
+            result=f"{base}/result",
+            cancel=f"{base}/cancel",
+            report=f"{base}/report",
+            page=page,
+            jobs_page=jobs_page,
+        ),
     )
 
 
@@ -225,6 +239,14 @@ def create_app(
     app.state.engine = engine
     app.state.settings = settings
     app.state.supervisor = None
+    page_secret = secret(engine)
+
+    def view(row) -> JobStatus:
+        return job_view(row, page_secret, settings.link_ttl_s)
+
+    from greenpark.service.pages import PLOTLY_PATH, router
+
+    app.include_router(router(lambda: engine, lambda: page_secret, settings.link_ttl_s))
 
     # ------------------------------------------------------------------ errors as problem details
     def problem(status: int, title: str, detail: str = "", errors=None, instance: str = "", headers=None):
@@ -390,7 +412,7 @@ def create_app(
         """Submit a solve job: stored durably before the 202; poll ``Location``."""
         row, _new = submit(client, req, idempotency_key)
         response.headers["Location"] = f"/v1/solve-jobs/{row['id']}"
-        return job_view(row)
+        return view(row)
 
     @app.get("/v1/solve-jobs", tags=["jobs"], responses=job_responses)
     def list_jobs(
@@ -410,12 +432,12 @@ def create_app(
                 .mappings()
                 .all()
             )
-        return JobList(items=[job_view(r) for r in rows], total=total, limit=limit, offset=offset)
+        return JobList(items=[view(r) for r in rows], total=total, limit=limit, offset=offset)
 
     @app.get("/v1/solve-jobs/{job_id}", tags=["jobs"], responses=job_responses)
     def get_job(job_id: str, client: ClientDep) -> JobStatus:
         """A job's state and, once completed, its outcome."""
-        return job_view(own_job(client, job_id))
+        return view(own_job(client, job_id))
 
     @app.get(
         "/v1/solve-jobs/{job_id}/result",
@@ -467,6 +489,28 @@ def create_app(
             tables[name] = json.loads(frame.to_json(orient="split", date_format="iso"))
         return JobResult(id=job_id, status=row["status"], outcome=row["outcome"], summary=row["summary"], tables=tables)
 
+    @app.get(
+        "/v1/solve-jobs/{job_id}/report",
+        tags=["jobs"],
+        responses={**job_responses, 409: {"model": ProblemDetails}, 200: {"content": {"text/html": {}}}},
+        response_class=HTMLResponse,
+    )
+    def get_report(
+        job_id: str, client: ClientDep, lang: Annotated[Literal["en", "zh"], Query()] = "en"
+    ) -> HTMLResponse:
+        """The job's HTML report (plotly.js from ``/ui/static``)."""
+        from greenpark.report import render_html
+        from greenpark.service.pages import schedule_from_store
+
+        row = own_job(client, job_id)
+        if row["status"] != "completed" or not row["summary"]:
+            raise ProblemError(409, "No report", f"the job is {row['status']}")
+        with engine.connect() as conn:
+            query = select(job_tables.c.name, job_tables.c.csv).where(job_tables.c.job_id == job_id)
+            stored = dict(conn.execute(query).all())
+        schedule = schedule_from_store(row["summary"], stored)
+        return HTMLResponse(render_html(schedule, lang=lang, plotly_src=PLOTLY_PATH))
+
     @app.post(
         "/v1/solve-jobs/{job_id}/cancel",
         status_code=202,
@@ -487,7 +531,7 @@ def create_app(
             conn.execute(
                 update(jobs).where(jobs.c.id == job_id, jobs.c.status == "running").values(cancel_requested=True)
             )
-        return job_view(own_job(client, job_id))
+        return view(own_job(client, job_id))
 
     @app.delete("/v1/solve-jobs/{job_id}", status_code=204, tags=["jobs"], responses=job_responses)
     def delete_job(job_id: str, client: ClientDep) -> Response:
@@ -534,7 +578,7 @@ def create_app(
             await asyncio.sleep(0.1)
         response.status_code = 202
         response.headers["Location"] = f"/v1/solve-jobs/{row['id']}"
-        return JSONResponse(job_view(row).model_dump(), status_code=202, headers=dict(response.headers))
+        return JSONResponse(view(row).model_dump(), status_code=202, headers=dict(response.headers))
 
     @app.post("/v1/validate", tags=["jobs"], responses={**job_responses, 422: {"model": ProblemDetails}})
     def validate(req: JobRequest, client: ClientDep) -> Validation:

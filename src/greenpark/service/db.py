@@ -24,6 +24,7 @@ from sqlalchemy import (
     create_engine,
     event,
     inspect,
+    select,
     text,
 )
 from sqlalchemy.engine import Engine
@@ -85,6 +86,25 @@ parks = Table(
 )
 
 schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))
+
+service_secrets = Table(
+    "service_secrets",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
+
+def secret(engine: Engine, name: str = "page_links") -> str:
+    """A random secret shared by every replica of the store (created on first use)."""
+    import secrets as _secrets
+
+    with engine.begin() as conn:
+        value = conn.execute(select(service_secrets.c.value).where(service_secrets.c.name == name)).scalar()
+        if value is None:
+            value = _secrets.token_hex(32)
+            conn.execute(service_secrets.insert().values(name=name, value=value))
+    return value
 
 
 def now() -> datetime:

@@ -44,5 +44,7 @@ class Settings:
     wait_limit_s: float = 20.0
     lease_s: float = 30.0
     max_attempts: int = 2
+    link_ttl_s: float = 3600.0
+    """Signed browser links (job pages) stay valid this long. [s]"""
     worker_max_jobs: int = 200
     """A worker process exits after this many jobs and is replaced (memory stays flat)."""
