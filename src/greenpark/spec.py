@@ -297,34 +297,31 @@ class Commitment(_Spec):
     initial_output_kw: float | None = Field(None, ge=0, description="Output just before the start (for ramps).")
 
 
-class HeatPump(_Asset):
+class _HeatConverter(_Asset):
+    heat_kw: float = Field(gt=0, description="Maximum heat output [kW].")
+    om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh heat.")
+    commitment: Commitment | None = None
+
+
+class HeatPump(_HeatConverter):
     """Electric heat pump: heat = COP × electricity."""
 
     kind: Literal["heat_pump"]
-    heat_kw: float = Field(gt=0, description="Maximum heat output [kW].")
     cop: Series = Field(description="Coefficient of performance [-].")
-    om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh heat.")
-    commitment: Commitment | None = None
 
 
-class GasBoiler(_Asset):
+class GasBoiler(_HeatConverter):
     """Gas-fired boiler: heat = efficiency × gas."""
 
     kind: Literal["gas_boiler"]
-    heat_kw: float = Field(gt=0)
     efficiency: float = Field(0.9, gt=0, le=1.1)
-    om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh heat.")
-    commitment: Commitment | None = None
 
 
-class ElectricBoiler(_Asset):
+class ElectricBoiler(_HeatConverter):
     """Electrode / resistive boiler: heat = efficiency × electricity."""
 
     kind: Literal["electric_boiler"]
-    heat_kw: float = Field(gt=0)
     efficiency: float = Field(0.99, gt=0, le=1)
-    om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh heat.")
-    commitment: Commitment | None = None
 
 
 class CHP(_Asset):

@@ -115,3 +115,18 @@ def test_committed_schema_is_current():
 def test_tiny_park_helper_builds():
     park = tiny_park([grid(0.5), load(1)])
     assert park.tenant_ids == ["a"]
+
+
+def test_committed_contract_is_current():
+    """api/ (OpenAPI, park schema, example requests) is generated from the code: fail when it drifts."""
+    from greenpark.cli import contract_files
+
+    files = contract_files(MODELS)
+    assert {"park.schema.json", "openapi.json", "examples/reference-park.json"} <= set(files)
+    for name, content in files.items():
+        path = ROOT / "api" / name
+        assert path.exists(), f"api/{name} is missing: run `greenpark schema`"
+        assert path.read_text() == content, f"api/{name} is stale: run `greenpark schema`"
+    spec = json.loads(files["openapi.json"])
+    assert "/v1/solve-jobs" in spec["paths"]
+    assert "application/problem+json" in spec["paths"]["/v1/solve-jobs"]["post"]["responses"]["422"]["content"]

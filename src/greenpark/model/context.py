@@ -118,6 +118,21 @@ class BuildContext:
         self.lp.add_cost("elastic", var, penalty)
         self.slacks.append(Slack(requirement, var, describe))
 
+    def energy_findings(self, values: np.ndarray, entries: list[dict], message) -> list[dict]:
+        """Findings of an energy slack [kW per step]: one per row of ``values`` with more than 1 Wh.
+
+        ``entries[k]`` holds the row's fixed fields (requirement, asset, tenant);
+        ``message(entry, kwh, hours)`` words it.
+        """
+        out = []
+        for entry, v in zip(entries, values, strict=True):
+            kwh = float(v.sum() * self.step_h)
+            if kwh > 1e-3:
+                hours = self.hours(v > 1e-6)
+                out.append({**entry, "amount": kwh, "unit": "kWh", "hours": hours,
+                            "message": message(entry, kwh, hours)})  # fmt: skip
+        return out
+
     def hours(self, active: np.ndarray) -> str:
         """``'2026-07-15 06:00–10:00'`` spanning the steps where ``active`` is true."""
         idx = np.flatnonzero(active)

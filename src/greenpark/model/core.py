@@ -163,24 +163,17 @@ def _surplus(ctx: BuildContext, rows, carrier: str, keys: list[str]) -> None:
     ctx.lp.add_terms(rows, var, -1.0)
     dt = ctx.step_h
 
+    entries = [{"requirement": f"{carrier} balance", "tenant": node} for node in keys]
+
     def describe(values: np.ndarray) -> list[dict]:
-        out = []
-        for node, v in zip(keys, values, strict=True):
-            kwh = float(v.sum() * dt)
-            if kwh > 1e-3:
-                hours = ctx.hours(v > 1e-6)
-                out.append(
-                    {
-                        "requirement": f"{carrier} balance",
-                        "tenant": node,
-                        "amount": kwh,
-                        "unit": "kWh",
-                        "hours": hours,
-                        "message": f"{node} node: {kwh:,.1f} kWh of {carrier} could not be used or exported "
-                        f"({hours}); must-run output exceeds demand and export limits",
-                    }
-                )
-        return out
+        return ctx.energy_findings(
+            values,
+            entries,
+            lambda e, kwh, hours: (
+                f"{e['tenant']} node: {kwh:,.1f} kWh of {carrier} could not be used or exported "
+                f"({hours}); must-run output exceeds demand and export limits"
+            ),
+        )
 
     ctx.add_slack(f"{carrier} balance", var, ELASTIC_PENALTY_CNY["load_kwh"] * dt, describe)
 

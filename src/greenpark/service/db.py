@@ -114,9 +114,9 @@ def now() -> datetime:
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys."""
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=20, max_overflow=40
-        )
+        in_memory = url in ("sqlite://", "sqlite:///:memory:")
+        pool = {} if in_memory else {"pool_size": 20, "max_overflow": 40}
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **pool)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial

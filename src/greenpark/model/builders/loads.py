@@ -34,25 +34,16 @@ def _unserved(ctx: BuildContext, block: str, carrier: str, assets: list) -> None
     var = ctx.lp.add_var(block, "unserved_kw", [a.id for a in assets], 0.0, ctx.series(assets, "power_kw"), unit="kW")
     ctx.connect(carrier, var, [a.owner for a in assets], 1.0)
 
+    entries = [{"requirement": f"{carrier} load", "asset": a.id, "tenant": a.owner} for a in assets]
+
     def describe(values: np.ndarray) -> list[dict]:
-        out = []
-        for a, v in zip(assets, values, strict=True):
-            kwh = float(v.sum() * dt)
-            if kwh > 1e-3:
-                hours = ctx.hours(v > 1e-6)
-                out.append(
-                    {
-                        "requirement": f"{carrier} load",
-                        "asset": a.id,
-                        "tenant": a.owner,
-                        "amount": kwh,
-                        "unit": "kWh",
-                        "hours": hours,
-                        "message": f"{a.owner}: {carrier} load {a.id!r} could not be served, {kwh:,.1f} kWh short "
-                        f"({hours})",
-                    }
-                )
-        return out
+        return ctx.energy_findings(
+            values,
+            entries,
+            lambda e, kwh, hours: (
+                f"{e['tenant']}: {carrier} load {e['asset']!r} could not be served, {kwh:,.1f} kWh short ({hours})"
+            ),
+        )
 
     ctx.add_slack(f"{carrier} load", var, ELASTIC_PENALTY_CNY["load_kwh"] * dt, describe)
 
