@@ -114,6 +114,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--jobs-per-client", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--http-workers", type=int, default=1)
     ap.add_argument("--memory", type=int, default=0, help="solves for the worker-memory measurement")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -140,7 +141,7 @@ def main() -> None:
             finally:
                 proc.terminate()
             return
-        proc, url = start_server(db, args.workers, [])
+        proc, url = start_server(db, args.workers, ["--http-workers", str(args.http_workers)])
         try:
             stats = {"submit": [], "status": [], "errors": 0, "429": 0, "done": 0}
             t0 = time.perf_counter()
@@ -153,7 +154,8 @@ def main() -> None:
         finally:
             proc.terminate()
         print(
-            f"{args.clients} clients × {args.jobs_per_client} jobs, {args.workers} workers: {stats['done']} solved in "
+            f"{args.clients} clients × {args.jobs_per_client} jobs, {args.workers} workers, {args.http_workers} HTTP "
+            f"processes: {stats['done']} solved in "
             f"{wall:.1f} s ({stats['done'] / wall:.1f} jobs/s); submit p50 {pct(stats['submit'], 0.5):.0f} ms "
             f"p99 {pct(stats['submit'], 0.99):.0f} ms; status p50 {pct(stats['status'], 0.5):.0f} ms "
             f"p99 {pct(stats['status'], 0.99):.0f} ms; errors {stats['errors']}, 429 {stats['429']}; "

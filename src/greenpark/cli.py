@@ -397,6 +397,7 @@ def serve(
     worker_max_jobs: Annotated[int, typer.Option(help="Jobs before a worker process is replaced.")] = 200,
     executor: Annotated[str, typer.Option(help="local (worker processes) or dask.")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, with --executor dask.")] = None,
+    http_workers: Annotated[int, typer.Option(help="HTTP server processes (the solver workers are apart).")] = 1,
 ) -> None:
     """Run the solve service (FastAPI + uvicorn) with its worker processes."""
     import uvicorn
@@ -415,8 +416,30 @@ def serve(
     if executor not in ("local", "dask"):
         err.print(f"[bold red]invalid input[/] --executor: local or dask, not {executor!r}", highlight=False)
         raise typer.Exit(EXIT_INVALID)
-    app_ = create_app(settings, workers=workers, executor=executor, scheduler=scheduler)
-    uvicorn.run(app_, host=host, port=port, log_level="warning")
+    if http_workers <= 1:
+        app_ = create_app(settings, workers=workers, executor=executor, scheduler=scheduler)
+        uvicorn.run(app_, host=host, port=port, log_level="warning")
+        return
+    # several HTTP processes: the execution (supervisor or Dask dispatcher) runs once, here
+    import dataclasses
+    import json as _json
+    import os
+
+    from greenpark.service.app import start_execution
+
+    migrate_engine = start_execution(settings, workers, executor, scheduler)
+    os.environ["GREENPARK_SETTINGS_JSON"] = _json.dumps(dataclasses.asdict(settings))
+    try:
+        uvicorn.run(
+            "greenpark.service.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=http_workers,
+            log_level="warning",
+        )
+    finally:
+        migrate_engine.stop()
 
 
 @keys_app.command("create")

@@ -29,15 +29,27 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, db: str, workers: int = 1, lease_s: float = 3.0) -> None:
-        self.db, self.workers, self.lease_s = db, workers, lease_s
+    def __init__(self, db: str, workers: int = 1, lease_s: float = 3.0, http_workers: int = 1) -> None:
+        self.db, self.workers, self.lease_s, self.http_workers = db, workers, lease_s, http_workers
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> Server:
-        cmd = [*CLI, "serve", "--port", str(self.port), "--workers", str(self.workers), "--db", self.db,
-               "--lease-s", str(self.lease_s)]  # fmt: skip
+        cmd = [
+            *CLI,
+            "serve",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+            "--db",
+            self.db,
+            "--lease-s",
+            str(self.lease_s),
+            "--http-workers",
+            str(self.http_workers),
+        ]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -75,8 +87,9 @@ class Server:
 
 
 def _key(db: str) -> str:
-    r = subprocess.run([*CLI, "keys", "create", "--client", "e2e", "--db", db], cwd=ROOT, capture_output=True,
-                       text=True, check=True)  # fmt: skip
+    r = subprocess.run(
+        [*CLI, "keys", "create", "--client", "e2e", "--db", db], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     lines = r.stdout.splitlines()
     assert len(lines) == 1  # the key, alone on stdout
     return lines[0]
@@ -170,3 +183,21 @@ def test_kill_a_worker_then_the_server_and_every_job_still_ends(tmp_path):
     with make_engine(db).connect() as conn:
         per_job = conn.execute(select(job_tables.c.job_id, func.count()).group_by(job_tables.c.job_id)).all()
     assert all(n == 6 for _, n in per_job)  # one set of result tables per finished job, never two
+
+
+def test_several_http_processes_share_one_execution(tmp_path):
+    from tests.service.test_api import small_request
+
+    db = f"sqlite:///{tmp_path / 'multi.db'}"
+    key = _key(db)
+    server = Server(db, workers=1, http_workers=2).start()
+    try:
+        with httpx.Client(base_url=server.url, headers={"X-API-Key": key}, timeout=30) as c:
+            assert c.get("/readyz").json()["workers"] == 1  # read from the execution's heartbeat
+            ids = [c.post("/v1/solve-jobs", json=small_request()).json()["id"] for _ in range(4)]
+            for i in ids:
+                st = _wait(c, i)
+                assert st["status"] == "completed"
+                assert st["objective_cny"] == pytest.approx(158.0)
+    finally:
+        server.stop()

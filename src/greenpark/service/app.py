@@ -18,6 +18,7 @@ A client sees only its own jobs and parks: another client's job id answers 404.
 import asyncio
 import io
 import json
+import time
 from contextlib import asynccontextmanager
 from datetime import UTC
 from http import HTTPStatus
@@ -34,7 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from greenpark import __version__
 from greenpark.errors import Problem
-from greenpark.service.db import job_tables, jobs, make_engine, migrate, now, parks, secret
+from greenpark.service.db import heartbeat, job_tables, jobs, make_engine, migrate, now, parks, secret
 from greenpark.service.jobs import (
     TABLES,
     TERMINAL,
@@ -191,6 +192,30 @@ async def client_of(
 ClientDep = Annotated[Client, Depends(client_of)]
 
 
+def start_execution(settings: Settings, workers: int, executor: str = "local", scheduler: str | None = None):
+    """Start the execution of jobs (supervisor + worker processes, or the Dask dispatcher) in this process."""
+    engine = make_engine(settings.db_url)
+    migrate(engine)
+    if executor == "dask":
+        from greenpark.service.worker import DaskDispatcher
+
+        sup = DaskDispatcher(settings, engine, scheduler=scheduler, slots=workers)
+    else:
+        from greenpark.service.worker import Supervisor
+
+        sup = Supervisor(settings, workers, engine)
+    sup.start()
+    return sup
+
+
+def app_from_env() -> FastAPI:
+    """The app of one HTTP worker process when ``serve --http-workers`` > 1 (settings from the environment)."""
+    import os
+
+    data = json.loads(os.environ["GREENPARK_SETTINGS_JSON"])
+    return create_app(Settings(**data), workers=0)
+
+
 def _warm_up() -> None:
     """Import what validation needs now, not on the first requests (pandas, pvlib: about a second)."""
     import greenpark.inputs.checks
@@ -214,17 +239,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        sup = None
-        if workers > 0 and executor == "dask":
-            from greenpark.service.worker import DaskDispatcher
-
-            sup = DaskDispatcher(settings, engine, scheduler=scheduler, slots=workers)
-            sup.start()
-        elif workers > 0:
-            from greenpark.service.worker import Supervisor
-
-            sup = Supervisor(settings, workers, engine)
-            sup.start()
+        sup = start_execution(settings, workers, executor, scheduler) if workers > 0 else None
         app.state.supervisor = sup
         yield
         if sup is not None:
@@ -380,15 +395,14 @@ def create_app(
         except Exception as exc:
             raise ProblemError(503, "Job store unavailable", str(exc)) from None
         sup = app.state.supervisor
-        if sup is None:
-            alive = 0
-        elif hasattr(sup, "alive"):
-            alive = sup.alive()
-        else:
-            alive = sum(p.is_alive() for p in sup.processes.values())
-        if sup is not None and alive == 0:
+        if sup is not None:
+            alive = sup.alive() if hasattr(sup, "alive") else sum(p.is_alive() for p in sup.processes.values())
+        else:  # the execution runs in another process (serve --http-workers): read its heartbeat
+            beat = heartbeat(engine)
+            alive = beat["alive"] if beat and time.time() - beat["time"] < 15 else (None if beat is None else 0)
+        if alive == 0:
             raise ProblemError(503, "No worker alive")
-        return {"status": "ready", "workers": alive}
+        return {"status": "ready", "workers": alive or 0}
 
     job_responses = {401: {"model": ProblemDetails}, 404: {"model": ProblemDetails}}
 

@@ -144,3 +144,24 @@ def migrate(engine: Engine) -> int:
         elif current < SCHEMA_VERSION:
             conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
     return SCHEMA_VERSION
+
+
+def write_heartbeat(engine: Engine, alive: int) -> None:
+    """The execution's pulse (time, live workers), read by HTTP processes that run no workers."""
+    import json as _json
+    import time as _time
+
+    value = _json.dumps({"time": _time.time(), "alive": alive})
+    with engine.begin() as conn:
+        if conn.execute(select(service_secrets.c.name).where(service_secrets.c.name == "heartbeat")).first():
+            conn.execute(service_secrets.update().where(service_secrets.c.name == "heartbeat").values(value=value))
+        else:
+            conn.execute(service_secrets.insert().values(name="heartbeat", value=value))
+
+
+def heartbeat(engine: Engine) -> dict | None:
+    import json as _json
+
+    with engine.connect() as conn:
+        value = conn.execute(select(service_secrets.c.value).where(service_secrets.c.name == "heartbeat")).scalar()
+    return _json.loads(value) if value else None

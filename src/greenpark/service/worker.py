@@ -25,7 +25,7 @@ from datetime import timedelta
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.engine import Engine
 
-from greenpark.service.db import job_tables, jobs, make_engine, now
+from greenpark.service.db import job_tables, jobs, make_engine, now, write_heartbeat
 from greenpark.service.jobs import execute, finish
 from greenpark.service.settings import Settings
 
@@ -186,6 +186,7 @@ class Supervisor:
                     self._spawn(job["worker"])
         recover_expired_leases(self.engine, s)
         expire_old(self.engine, s)
+        write_heartbeat(self.engine, sum(p.is_alive() for p in self.processes.values()))
 
 
 def _aware(dt):
@@ -346,3 +347,4 @@ class DaskDispatcher:
             )
         recover_expired_leases(self.engine, s)
         expire_old(self.engine, s)
+        write_heartbeat(self.engine, self.alive())
