@@ -159,7 +159,8 @@ def main() -> None:
             f"{wall:.1f} s ({stats['done'] / wall:.1f} jobs/s); submit p50 {pct(stats['submit'], 0.5):.0f} ms "
             f"p99 {pct(stats['submit'], 0.99):.0f} ms; status p50 {pct(stats['status'], 0.5):.0f} ms "
             f"p99 {pct(stats['status'], 0.99):.0f} ms; errors {stats['errors']}, 429 {stats['429']}; "
-            f"status polls per job {len(stats['status']) / max(1, stats['done']):.1f}"
+            f"status polls per job {len(stats['status']) / max(1, stats['done']):.1f}; after the opening burst of "
+            f"{args.clients} submits: submit p99 {pct(stats['submit'][args.clients :], 0.99):.0f} ms"
         )
 
 

@@ -192,6 +192,57 @@ async def client_of(
 ClientDep = Annotated[Client, Depends(client_of)]
 
 
+class BodyLimit:
+    """Pure ASGI middleware: a body over ``max_bytes`` gets 413 (declared length, or counted while streaming)."""
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            return await self._refuse(send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLargeError
+            return message
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLargeError:
+            await self._refuse(send)
+
+    async def _refuse(self, send) -> None:
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "title": "Request body too large",
+                "status": 413,
+                "detail": f"at most {self.max_bytes} bytes",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLargeError(Exception):
+    pass
+
+
 def start_execution(settings: Settings, workers: int, executor: str = "local", scheduler: str | None = None):
     """Start the execution of jobs (supervisor + worker processes, or the Dask dispatcher) in this process."""
     engine = make_engine(settings.db_url)
@@ -285,23 +336,16 @@ def create_app(
             from starlette.routing import Match
 
             allowed = sorted(
-                {m for r in app.router.routes if r.matches(request.scope)[0] != Match.NONE
-                 for m in (getattr(r, "methods", None) or ())}
-            )  # fmt: skip
+                {
+                    m
+                    for r in app.router.routes
+                    if r.matches(request.scope)[0] != Match.NONE
+                    for m in (getattr(r, "methods", None) or ())
+                }
+            )
             headers = {"Allow": ", ".join(allowed)}
             return problem(405, "Method Not Allowed", "", None, str(request.url.path), headers)
         return problem(exc.status_code, str(exc.detail), "", None, str(request.url.path), getattr(exc, "headers", None))
-
-    @app.middleware("http")
-    async def body_limit(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > settings.max_body_bytes:
-            return problem(413, "Request body too large", f"at most {settings.max_body_bytes} bytes")
-        if length is None and request.method in ("POST", "PUT"):
-            body = await request.body()
-            if len(body) > settings.max_body_bytes:
-                return problem(413, "Request body too large", f"at most {settings.max_body_bytes} bytes")
-        return await call_next(request)
 
     def own_job(client: Client, job_id: str):
         with engine.connect() as conn:
@@ -417,7 +461,7 @@ def create_app(
             429: {"model": ProblemDetails},
         },
     )
-    def create_job(
+    async def create_job(
         req: JobRequest,
         client: ClientDep,
         response: Response,
@@ -429,7 +473,7 @@ def create_app(
         return view(row)
 
     @app.get("/v1/solve-jobs", tags=["jobs"], responses=job_responses)
-    def list_jobs(
+    async def list_jobs(
         client: ClientDep,
         status: Annotated[str | None, Query(description="Only jobs in this state.")] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -449,7 +493,7 @@ def create_app(
         return JobList(items=[view(r) for r in rows], total=total, limit=limit, offset=offset)
 
     @app.get("/v1/solve-jobs/{job_id}", tags=["jobs"], responses=job_responses)
-    def get_job(job_id: str, client: ClientDep) -> JobStatus:
+    async def get_job(job_id: str, client: ClientDep) -> JobStatus:
         """A job's state and, once completed, its outcome."""
         return view(own_job(client, job_id))
 
@@ -649,6 +693,7 @@ def create_app(
             name=r["name"], updated_at=_iso(r["updated_at"]), park=r["document"], datasets=sorted(r["datasets"])
         )
 
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     default_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:

@@ -46,5 +46,7 @@ class Settings:
     max_attempts: int = 2
     link_ttl_s: float = 3600.0
     """Signed browser links (job pages) stay valid this long. [s]"""
+    worker_nice: int = 10
+    """Solver workers run at this lower CPU priority so that requests are answered promptly under load."""
     worker_max_jobs: int = 200
     """A worker process exits after this many jobs and is replaced (memory stays flat)."""

@@ -108,9 +108,15 @@ def work(
     return done
 
 
-def worker_main(db_url: str, worker: str, settings: Settings) -> None:  # pragma: no cover - runs in a child
+def worker_main(db_url: str, worker: str, settings: Settings, ready=None) -> None:  # pragma: no cover - a child
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.nice(settings.worker_nice)  # the HTTP side stays responsive while solves run
+    import greenpark.pipeline  # noqa: F401  - import the solver stack before taking jobs
+
     engine = make_engine(db_url)
+    if ready is not None:
+        ready.set()
     # after worker_max_jobs it exits and the supervisor starts a fresh one (memory stays flat)
     work(engine, worker, settings, max_jobs=settings.worker_max_jobs, parent_watch=True)
 
@@ -123,21 +129,28 @@ class Supervisor:
     n: int
     engine: Engine
     processes: dict[str, mp.Process] = field(default_factory=dict)
+    _ready: dict[str, object] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
-    def start(self) -> None:
+    def start(self, wait_s: float = 60.0) -> None:
+        """Start the workers and wait (up to ``wait_s``) until they have loaded the solver stack."""
         ctx = mp.get_context("spawn")
         self._ctx = ctx
-        for i in range(self.n):
-            self._spawn(f"w{i}-{os.getpid()}")
+        events = [self._spawn(f"w{i}-{os.getpid()}") for i in range(self.n)]
+        deadline = time.time() + wait_s
+        for ev in events:
+            ev.wait(max(0.0, deadline - time.time()))
         self._thread = threading.Thread(target=self._loop, name="greenpark-supervisor", daemon=True)
         self._thread.start()
 
-    def _spawn(self, name: str) -> None:
-        p = self._ctx.Process(target=worker_main, args=(self.settings.db_url, name, self.settings), daemon=True)
+    def _spawn(self, name: str):
+        ready = self._ctx.Event()
+        p = self._ctx.Process(target=worker_main, args=(self.settings.db_url, name, self.settings, ready), daemon=True)
         p.start()
         self.processes[name] = p
+        self._ready[name] = ready  # keep it alive: a collected Event is gone before the child reads it
+        return ready
 
     def stop(self) -> None:
         self._stop.set()
