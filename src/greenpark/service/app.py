@@ -178,7 +178,7 @@ async def client_of(
     if authorization and authorization.lower().startswith("bearer "):
         key = authorization[7:].strip()
     key = key or x_api_key
-    found = lookup(request.app.state.engine, key) if key else None
+    found = request.app.state.keys.get(key) if key else None
     if found is None:
         raise ProblemError(
             401,
@@ -190,6 +190,25 @@ async def client_of(
 
 
 ClientDep = Annotated[Client, Depends(client_of)]
+
+
+class KeyCache:
+    """API key lookups remembered for ``ttl_s`` seconds (a revoked key stops working within that time)."""
+
+    def __init__(self, engine: Engine, ttl_s: float) -> None:
+        self.engine, self.ttl_s = engine, ttl_s
+        self._seen: dict[str, tuple[float, Client | None]] = {}
+
+    def get(self, key: str) -> Client | None:
+        t = time.monotonic()
+        hit = self._seen.get(key)
+        if hit is not None and t - hit[0] < self.ttl_s:
+            return hit[1]
+        found = lookup(self.engine, key)
+        if len(self._seen) > 10_000:
+            self._seen.clear()
+        self._seen[key] = (t, found)
+        return found
 
 
 class BodyLimit:
@@ -306,6 +325,7 @@ def create_app(
     app.state.settings = settings
     app.state.supervisor = None
     page_secret = secret(engine)
+    app.state.keys = KeyCache(engine, ttl_s=settings.key_cache_s)
 
     def view(row) -> JobStatus:
         return job_view(row, page_secret, settings.link_ttl_s)

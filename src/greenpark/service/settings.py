@@ -44,6 +44,8 @@ class Settings:
     wait_limit_s: float = 20.0
     lease_s: float = 30.0
     max_attempts: int = 2
+    key_cache_s: float = 5.0
+    """API key lookups are remembered this long: a revoked key stops working within it. [s]"""
     link_ttl_s: float = 3600.0
     """Signed browser links (job pages) stay valid this long. [s]"""
     worker_nice: int = 10
