@@ -178,6 +178,18 @@ def _run(form: StandardForm, options: SolveOptions, warm_start: np.ndarray | Non
         session.close()
 
 
+_ACTIVE: list = []  # the session solving in this process, for interrupt_active()
+
+
+def interrupt_active() -> bool:
+    """Ask the HiGHS run in progress in this process (if any) to stop (``cancelSolve``); thread-safe."""
+    if _ACTIVE:
+        with contextlib.suppress(Exception):
+            _ACTIVE[-1].h.cancelSolve()
+            return True
+    return False
+
+
 class HighsSession:
     """One HiGHS instance holding one model, re-solved after small changes (bounds, costs).
 
@@ -233,7 +245,11 @@ class HighsSession:
                 known = np.flatnonzero(np.isfinite(warm_start))
                 if len(known):
                     h.setSolution(len(known), known.astype(np.int32), warm_start[known].astype(float))
-            h.run()
+            _ACTIVE.append(self)
+            try:
+                h.run()
+            finally:
+                _ACTIVE.remove(self)
             result = _read(h, form)
             if result.termination == "kUnboundedOrInfeasible" and self.options.presolve:
                 # Presolve could not tell which: ask again without it.

@@ -303,7 +303,11 @@ def test_supervisor_cancels_a_running_job_by_stopping_its_worker(tmp_path):
         while client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()["status"] == "running":
             assert time.time() < deadline
             time.sleep(0.1)
-        assert client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()["status"] == "cancelled"
+        st = client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()
+        assert st["status"] == "cancelled"
+        # interrupted through HiGHS (cancelSolve) within the grace period, not by killing the worker
+        assert st["message"] == "cancelled while running: the solver was interrupted"
+        assert all(p.is_alive() for p in sup.processes.values())
         # a small job after it still finishes promptly
         small = client.post("/v1/solve-jobs", json=small_request(), headers=alice).json()
         t0 = time.time()

@@ -607,7 +607,9 @@ def create_app(
                 .values(status="cancelled", finished_at=now(), message="cancelled before it ran")
             )
             conn.execute(
-                update(jobs).where(jobs.c.id == job_id, jobs.c.status == "running").values(cancel_requested=True)
+                update(jobs)
+                .where(jobs.c.id == job_id, jobs.c.status == "running")
+                .values(cancel_requested=True, cancel_requested_at=now())
             )
         return view(own_job(client, job_id))
 

@@ -65,6 +65,7 @@ jobs = Table(
     Column("worker", String(100), nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("cancel_requested", Boolean, nullable=False, default=False),
+    Column("cancel_requested_at", DateTime(timezone=True), nullable=True),
     Column("summary", JSON, nullable=True),
 )
 

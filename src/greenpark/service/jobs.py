@@ -179,6 +179,11 @@ def execute(engine: Engine, job_id: str) -> None:
                     buf = io.StringIO()
                     frame.to_csv(buf, date_format="%Y-%m-%dT%H:%M:%S%z")
                     tables[name] = buf.getvalue()
+        with engine.connect() as conn:
+            cancelled = conn.execute(select(jobs.c.cancel_requested).where(jobs.c.id == job_id)).scalar()
+        if cancelled:
+            finish(engine, job_id, "cancelled", message="cancelled while running: the solver was interrupted")
+            return
         finish(
             engine,
             job_id,

@@ -40,6 +40,8 @@ class Settings:
     max_time_limit_s: float = 600.0
     default_time_limit_s: float = 60.0
     hard_stop_grace_s: float = 15.0
+    cancel_grace_s: float = 5.0
+    """After a cancel, the worker interrupts HiGHS (cancelSolve); it is killed if still running after this. [s]"""
     retention_h: float = 72.0
     wait_limit_s: float = 20.0
     lease_s: float = 30.0

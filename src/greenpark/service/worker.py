@@ -4,9 +4,11 @@ Each worker is a spawned process that claims one queued job at a time (a
 conditional ``UPDATE … WHERE status = 'queued'``, so two workers or replicas
 never run one job), renews its lease while solving, and stores the outcome.
 The supervisor (a thread of the server) restarts dead workers and recovers
-their jobs, interrupts cancelled jobs and jobs running past their time limit
-plus a grace period (HiGHS does not always honour its limit) by killing the
-worker, re-queues jobs whose lease ran out (a server that died) at most once,
+their jobs; a cancelled job is interrupted by its own worker (HiGHS
+``cancelSolve`` from the heartbeat thread) and the worker is killed only if the
+solve has not stopped within ``cancel_grace_s``; a job running past its time
+limit plus a grace period (HiGHS does not always honour its limit) is stopped by
+killing the worker; re-queues jobs whose lease ran out (a server that died) at most once,
 and expires old results.
 """
 
@@ -64,8 +66,15 @@ def _exit_if_orphaned(parent: int | None) -> None:
 def _heartbeat(
     engine: Engine, job_id: str, worker: str, lease_s: float, stop: threading.Event, parent: int | None = None
 ) -> None:
-    while not stop.wait(min(1.0, lease_s / 3)):
+    interrupted = False
+    while not stop.wait(min(0.5, lease_s / 3)):
         _exit_if_orphaned(parent)
+        if not interrupted:
+            with contextlib.suppress(Exception), engine.connect() as conn:
+                if conn.execute(select(jobs.c.cancel_requested).where(jobs.c.id == job_id)).scalar():
+                    from greenpark.solve import interrupt_active
+
+                    interrupted = interrupt_active()  # HiGHS stops; the job is then stored as cancelled
         with contextlib.suppress(Exception), engine.begin() as conn:
             conn.execute(
                 update(jobs)
@@ -181,6 +190,9 @@ class Supervisor:
             proc = self.processes.get(job["worker"] or "")
             started = _aware(job["started_at"])
             overdue = started is not None and (t - started).total_seconds() > job["time_limit_s"] + s.hard_stop_grace_s
+            asked = _aware(job.get("cancel_requested_at"))
+            if job["cancel_requested"] and asked is not None and (t - asked).total_seconds() < s.cancel_grace_s:
+                continue  # the worker interrupts HiGHS itself; kill only if it has not stopped by then
             if job["cancel_requested"] or overdue:
                 if proc is not None and proc.is_alive():
                     proc.kill()
@@ -289,9 +301,9 @@ class DaskDispatcher:
     writes the outcome to the job store itself, so the store must be shared
     (PostgreSQL) when the workers run on other machines. Cancel: a queued job is
     cancelled at once; a running one is marked cancelled and its future
-    cancelled — a task already solving finishes in the background and its
-    result is discarded (the store keeps the first end of a job). Time limits
-    are HiGHS's own; there is no hard stop on a remote worker. Leases,
+    cancelled — a task already solving interrupts HiGHS when its heartbeat sees
+    the request, and its result is discarded (the store keeps the first end of a
+    job). Time limits are HiGHS's own; there is no hard stop on a remote worker. Leases,
     re-queueing after a lost server and retention work as with local workers.
     """
 
