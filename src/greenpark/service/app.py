@@ -46,6 +46,7 @@ from greenpark.service.jobs import (
     check_request,
     new_job_id,
     resolve_park,
+    stored_tables,
     validate_request,
 )
 from greenpark.service.keys import Client, lookup
@@ -330,7 +331,7 @@ def create_app(
     def view(row) -> JobStatus:
         return job_view(row, page_secret, settings.link_ttl_s)
 
-    from greenpark.service.pages import PLOTLY_PATH, router
+    from greenpark.service.pages import router
 
     app.include_router(router(lambda: engine, lambda: page_secret, settings.link_ttl_s))
 
@@ -537,10 +538,7 @@ def create_app(
         if row["status"] not in TERMINAL or row["status"] == "expired":
             code = 404 if row["status"] == "expired" else 409
             raise ProblemError(code, "Result not available", f"the job is {row['status']}")
-        with engine.connect() as conn:
-            stored = dict(
-                conn.execute(select(job_tables.c.name, job_tables.c.csv).where(job_tables.c.job_id == job_id)).all()
-            )
+        stored = stored_tables(engine, job_id)
         if format != "json":
             if table not in TABLES:
                 raise ProblemError(422, "Invalid request", f"table must be one of {', '.join(TABLES)}")
@@ -577,17 +575,12 @@ def create_app(
         job_id: str, client: ClientDep, lang: Annotated[Literal["en", "zh"], Query()] = "en"
     ) -> HTMLResponse:
         """The job's HTML report (plotly.js from ``/ui/static``)."""
-        from greenpark.report import render_html
-        from greenpark.service.pages import schedule_from_store
+        from greenpark.service.pages import report_page
 
         row = own_job(client, job_id)
         if row["status"] != "completed" or not row["summary"]:
             raise ProblemError(409, "No report", f"the job is {row['status']}")
-        with engine.connect() as conn:
-            query = select(job_tables.c.name, job_tables.c.csv).where(job_tables.c.job_id == job_id)
-            stored = dict(conn.execute(query).all())
-        schedule = schedule_from_store(row["summary"], stored)
-        return HTMLResponse(render_html(schedule, lang=lang, plotly_src=PLOTLY_PATH))
+        return report_page(engine, row, lang)
 
     @app.post(
         "/v1/solve-jobs/{job_id}/cancel",

@@ -236,6 +236,13 @@ def finish(
     return bool(res.rowcount)
 
 
+def stored_tables(engine: Engine, job_id: str) -> dict[str, str]:
+    """A finished job's result tables (name → CSV text)."""
+    with engine.connect() as conn:
+        query = select(job_tables.c.name, job_tables.c.csv).where(job_tables.c.job_id == job_id)
+        return dict(conn.execute(query).all())
+
+
 def capped_time_limit(req: JobRequest, settings: Settings) -> float:
     asked = req.options.time_limit_s or settings.default_time_limit_s
     return float(min(asked, settings.max_time_limit_s))

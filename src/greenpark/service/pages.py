@@ -20,7 +20,7 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from greenpark.service.db import job_tables, jobs
+from greenpark.service.db import jobs
 
 PLOTLY_PATH = "/ui/static/plotly.min.js"
 
@@ -65,6 +65,15 @@ def schedule_from_store(summary: dict, tables: dict[str, str]):
         return load_schedule(folder)
 
 
+def report_page(engine, row, lang: str = "en") -> HTMLResponse:
+    """The HTML report of a completed job (plotly.js served from ``/ui/static``)."""
+    from greenpark.report import render_html
+    from greenpark.service.jobs import stored_tables
+
+    schedule = schedule_from_store(row["summary"], stored_tables(engine, row["id"]))
+    return HTMLResponse(render_html(schedule, lang="zh" if lang == "zh" else "en", plotly_src=PLOTLY_PATH))
+
+
 def router(get_engine, get_secret, ttl_s: float) -> APIRouter:
     r = APIRouter(include_in_schema=False)
 
@@ -104,22 +113,16 @@ def router(get_engine, get_secret, ttl_s: float) -> APIRouter:
 
     @r.get("/ui/jobs/{job_id}")
     def job_page(job_id: str, client: str, expires: int, sig: str, lang: str = "en") -> HTMLResponse:
-        from greenpark.report import render_html
-
         if not _check(get_secret(), client, job_id, expires, sig):
             return _page("Link expired", "<h1>This link is invalid or has expired.</h1>", 403)
-        engine = get_engine()
-        with engine.connect() as conn:
+        with get_engine().connect() as conn:
             row = conn.execute(select(jobs).where(jobs.c.id == job_id, jobs.c.client == client)).mappings().first()
-            query = select(job_tables.c.name, job_tables.c.csv).where(job_tables.c.job_id == job_id)
-            stored = dict(conn.execute(query).all())
         if row is None:
             return _page("Not found", "<h1>No such job.</h1>", 404)
         if row["status"] != "completed" or not row["summary"]:
             msg = html.escape(row["message"] or "")
             head = f"<h1>Job {html.escape(job_id[:8])}: {html.escape(row['status'])}</h1>"
             return _page(f"Job {job_id[:8]}", f"{head}<p>{msg}</p>")
-        schedule = schedule_from_store(row["summary"], stored)
-        return HTMLResponse(render_html(schedule, lang="zh" if lang == "zh" else "en", plotly_src=PLOTLY_PATH))
+        return report_page(get_engine(), row, lang)
 
     return r
