@@ -169,11 +169,7 @@ class Supervisor:
             p.join(5)
 
     def _loop(self) -> None:
-        while not self._stop.wait(0.5):
-            try:
-                self.tick()
-            except Exception:
-                log.exception("supervisor tick failed")
+        _every(0.5, self._stop, self.tick, "supervisor")
 
     def tick(self) -> None:
         """One round of checks (also called directly by tests)."""
@@ -209,9 +205,23 @@ class Supervisor:
                     )
                 if proc is not None:
                     self._spawn(job["worker"])
-        recover_expired_leases(self.engine, s)
-        expire_old(self.engine, s)
-        write_heartbeat(self.engine, sum(p.is_alive() for p in self.processes.values()))
+        housekeeping(self.engine, s, sum(p.is_alive() for p in self.processes.values()))
+
+
+def housekeeping(engine: Engine, settings: Settings, alive: int) -> None:
+    """What every execution does each round: recover lost leases, expire old results, publish its pulse."""
+    recover_expired_leases(engine, settings)
+    expire_old(engine, settings)
+    write_heartbeat(engine, alive)
+
+
+def _every(interval_s: float, stop: threading.Event, tick, what: str) -> None:
+    """Call ``tick`` every ``interval_s`` until ``stop``; a failing round is logged, never fatal."""
+    while not stop.wait(interval_s):
+        try:
+            tick()
+        except Exception:
+            log.exception("%s tick failed", what)
 
 
 def _aware(dt):
@@ -343,11 +353,7 @@ class DaskDispatcher:
             self._cluster.close()
 
     def _loop(self) -> None:
-        while not self._stop.wait(0.2):
-            try:
-                self.tick()
-            except Exception:
-                log.exception("dispatcher tick failed")
+        _every(0.2, self._stop, self.tick, "dispatcher")
 
     def tick(self) -> None:
         s = self.settings
@@ -370,6 +376,4 @@ class DaskDispatcher:
             self.futures[job_id] = self.client.submit(
                 run_claimed, s.db_url, job_id, self.name, s.lease_s, pure=False, key=f"greenpark-job-{job_id}"
             )
-        recover_expired_leases(self.engine, s)
-        expire_old(self.engine, s)
-        write_heartbeat(self.engine, self.alive())
+        housekeeping(self.engine, s, self.alive())
