@@ -57,6 +57,7 @@ import yaml
 
 from greenpark import __version__
 from greenpark.errors import ParkValidationError, Problem
+from greenpark.results import json_value
 from greenpark.spec import park_from_dict
 
 OK_STATUSES = ("optimal", "feasible")
@@ -370,7 +371,7 @@ def _write_atomically(final: Path, schedule, record: dict) -> None:
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = final.parent / f".{final.name}.tmp-{uuid.uuid4().hex[:8]}"
     schedule.to_folder(tmp)
-    (tmp / "run.json").write_text(json.dumps(record, indent=2, default=_json) + "\n")
+    (tmp / "run.json").write_text(json.dumps(record, indent=2, default=json_value) + "\n")
     from greenpark.report import render_html, write_plotlyjs
 
     write_plotlyjs(final.parent.parent)  # one copy per night: OUT/<date>/plotly.min.js
@@ -382,12 +383,6 @@ def _write_atomically(final: Path, schedule, record: dict) -> None:
     os.replace(tmp, final)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _json(o: Any) -> Any:
-    if hasattr(o, "item"):
-        return o.item()
-    return str(o)
 
 
 def finished_record(spec: RunSpec) -> dict | None:
@@ -427,7 +422,7 @@ def package_versions() -> dict[str, str]:
 def write_manifest(path: Path, manifest: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{uuid.uuid4().hex[:8]}")
-    tmp.write_text(json.dumps(manifest, indent=2, default=_json) + "\n")
+    tmp.write_text(json.dumps(manifest, indent=2, default=json_value) + "\n")
     os.replace(tmp, path)
 
 

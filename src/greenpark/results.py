@@ -167,6 +167,11 @@ class Schedule:
         return out
 
 
+def json_value(o: Any) -> Any:
+    """``json.dumps`` default for records that may hold numpy scalars or other objects (written as text)."""
+    return o.item() if hasattr(o, "item") else str(o)
+
+
 def _json_default(o: Any) -> Any:
     if isinstance(o, (np.floating, np.integer)):
         return o.item()

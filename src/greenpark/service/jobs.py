@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 
 from greenpark.errors import ParkValidationError, Problem
+from greenpark.results import json_value
 from greenpark.service.db import job_tables, jobs, now, parks
 from greenpark.service.settings import Settings
 
@@ -171,7 +172,7 @@ def execute(engine: Engine, job_id: str) -> None:
                 build_pyomo=False,
                 compare_bau=req.options.compare_bau,
             )
-            summary = json.loads(json.dumps(schedule.summary(), default=_json))
+            summary = json.loads(json.dumps(schedule.summary(), default=json_value))
             summary["log_tail"] = schedule.log[-4000:]
             tables = {}
             if schedule.ok:
@@ -198,10 +199,6 @@ def execute(engine: Engine, job_id: str) -> None:
         finish(engine, job_id, "failed", error="invalid_input", message=str(exc), summary=summary)
     except Exception as exc:
         finish(engine, job_id, "failed", error="solver_error", message=f"{type(exc).__name__}: {exc}")
-
-
-def _json(o: Any) -> Any:
-    return o.item() if hasattr(o, "item") else str(o)
 
 
 def finish(
