@@ -420,26 +420,18 @@ def serve(
         app_ = create_app(settings, workers=workers, executor=executor, scheduler=scheduler)
         uvicorn.run(app_, host=host, port=port, log_level="warning")
         return
-    # several HTTP processes: the execution (supervisor or Dask dispatcher) runs once, here
-    import dataclasses
-    import json as _json
-    import os
-
+    # several HTTP processes, one socket each (SO_REUSEPORT); the execution runs once, here
     from greenpark.service.app import start_execution
+    from greenpark.service.http import port_is_free, run_http_processes, settings_json
 
-    migrate_engine = start_execution(settings, workers, executor, scheduler)
-    os.environ["GREENPARK_SETTINGS_JSON"] = _json.dumps(dataclasses.asdict(settings))
+    if not port_is_free(host, port):
+        err.print(f"[bold red]invalid input[/] --port: {host}:{port} is in use", highlight=False)
+        raise typer.Exit(EXIT_INVALID)
+    execution = start_execution(settings, workers, executor, scheduler)
     try:
-        uvicorn.run(
-            "greenpark.service.app:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=http_workers,
-            log_level="warning",
-        )
+        run_http_processes(settings_json(settings), host, port, http_workers)
     finally:
-        migrate_engine.stop()
+        execution.stop()
 
 
 @keys_app.command("create")

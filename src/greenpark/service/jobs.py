@@ -25,6 +25,7 @@ JobState = Literal["queued", "running", "completed", "failed", "cancelled", "exp
 TERMINAL = ("completed", "failed", "cancelled", "expired")
 TABLES = ("dispatch", "balances", "prices", "node_prices", "tenants", "emissions")
 _DATASET_NAME = re.compile(r"^[A-Za-z0-9_.\-]+\.csv$")
+_NO_FOLDER = "/nonexistent/greenpark-request-without-datasets"
 
 
 class JobOptions(BaseModel):
@@ -62,8 +63,10 @@ class ParkDocument(BaseModel):
     datasets: dict[str, str] = Field(default_factory=dict)
 
 
-def body_hash(req: JobRequest) -> str:
-    return hashlib.sha256(json.dumps(req.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
+def body_hash(req: JobRequest | dict) -> str:
+    """SHA-256 of the request's canonical JSON (``req`` or its ``model_dump(mode="json")``)."""
+    doc = req if isinstance(req, dict) else req.model_dump(mode="json")
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
 
 
 def _file_refs(node: Any, path: str = "park") -> list[tuple[str, str]]:
@@ -112,9 +115,9 @@ def validate_request(req: JobRequest, park_doc: dict, datasets: dict[str, str]) 
     from greenpark.inputs.checks import check_horizon_requirements
     from greenpark.pipeline import next_midnight, parse_horizon
 
-    with tempfile.TemporaryDirectory(prefix="greenpark-validate-") as tmp:
+    def check(folder: Path) -> list[Problem]:
         try:
-            park = materialize(park_doc, datasets, Path(tmp))
+            park = materialize(park_doc, datasets, folder)
             start = next_midnight(park.park.timezone) if req.start is None else pd.Timestamp(req.start)
             inputs = resolve_inputs(park, start, parse_horizon(req.horizon))
             return check_horizon_requirements(inputs)
@@ -122,6 +125,11 @@ def validate_request(req: JobRequest, park_doc: dict, datasets: dict[str, str]) 
             return exc.problems
         except (ValueError, TypeError) as exc:
             return [Problem("start", str(exc))]
+
+    if not datasets:  # nothing to write: file references are refused by check_request, so no folder is read
+        return check(Path(_NO_FOLDER))
+    with tempfile.TemporaryDirectory(prefix="greenpark-validate-") as tmp:
+        return check(Path(tmp))
 
 
 def resolve_park(engine: Engine, client: str, req: JobRequest) -> tuple[dict, dict[str, str]] | None:
