@@ -1,17 +1,28 @@
 """Load benchmark of the solve service on loopback.
 
-    python benchmarks/bench_service.py [--clients 50] [--jobs-per-client 4] [--workers 2]
+    pip install -e '.[bench]'                             # aiohttp, the load generator
+    python benchmarks/bench_service.py [--clients 50] [--jobs-per-client 4] [--workers 2] [--http-workers 2]
+    python benchmarks/bench_service.py --client httpx     # the same load from httpx (heavier on the CPU)
     python benchmarks/bench_service.py --memory 1000      # a reused worker's memory after 10 and 1,000 solves
 
 Starts a real server (subprocess) with its workers on a free loopback port, then
-50 concurrent async clients each submit small parks and poll their status until done.
-Prints submit and status latency (p50, p99), throughput and errors (429 counted apart).
+50 concurrent async clients (one asyncio loop, uvloop) each submit small parks and
+poll their status until done (first poll at once, then every 0.2 s). By default all
+clients start together, so the first 50 submits arrive as one burst; ``--ramp-s 1``
+starts them over one second (locust's spawn rate of 50 users/s).
+Prints submit and status latency (p50, p99), throughput and errors (429 counted apart),
+and the CPU time of the load generator, the HTTP processes and the solver workers:
+on a small machine they share the cores, and a heavy generator shows up as server latency
+(httpx spends about 1.9 ms of CPU per request, aiohttp about 0.3 ms).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
+import resource
 import socket
 import subprocess
 import sys
@@ -66,32 +77,106 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] * 1000 if values else float("nan")
 
 
-async def client_loop(url: str, key: str, n_jobs: int, stats: dict, client: httpx.AsyncClient | None = None) -> None:
-    c = client or httpx.AsyncClient(base_url=url, headers={"X-API-Key": key}, timeout=60)
-    async with c:
-        for _ in range(n_jobs):
+class HttpxClient:
+    """One client on httpx: ``post``/``get`` return (status, headers, json)."""
+
+    def __init__(self, url: str, key: str) -> None:
+        self.c = httpx.AsyncClient(base_url=url, headers={"X-API-Key": key}, timeout=60)
+
+    async def post(self, path: str, body: bytes):
+        r = await self.c.post(path, content=body, headers={"content-type": "application/json"})
+        return r.status_code, r.headers, r.json()
+
+    async def get(self, path: str):
+        r = await self.c.get(path)
+        return r.status_code, r.headers, r.json()
+
+    async def close(self) -> None:
+        await self.c.aclose()
+
+
+class AiohttpClient:
+    """One client on aiohttp (made inside the running loop)."""
+
+    def __init__(self, url: str, key: str) -> None:
+        import aiohttp
+
+        self.s = aiohttp.ClientSession(base_url=url, headers={"X-API-Key": key})
+
+    async def post(self, path: str, body: bytes):
+        async with self.s.post(path, data=body, headers={"content-type": "application/json"}) as r:
+            return r.status, r.headers, await r.json(content_type=None)
+
+    async def get(self, path: str):
+        async with self.s.get(path) as r:
+            return r.status, r.headers, await r.json(content_type=None)
+
+    async def close(self) -> None:
+        await self.s.close()
+
+
+CLIENTS = {"aiohttp": AiohttpClient, "httpx": HttpxClient}
+
+
+def new_stats() -> dict:
+    return {"submit": [], "status": [], "errors": 0, "429": 0, "done": 0}
+
+
+async def client_loop(c, n_jobs: int, stats: dict, delay_s: float = 0.0) -> None:
+    body = json.dumps(small_request()).encode()
+    await asyncio.sleep(delay_s)
+    for _ in range(n_jobs):
+        t0 = time.perf_counter()
+        code, headers, doc = await c.post("/v1/solve-jobs", body)
+        stats["submit"].append(time.perf_counter() - t0)
+        if code == 429:
+            stats["429"] += 1
+            await asyncio.sleep(float(headers.get("retry-after", "1")) / 10)
+            continue
+        if code != 202:
+            stats["errors"] += 1
+            continue
+        job = doc["id"]
+        while True:
             t0 = time.perf_counter()
-            r = await c.post("/v1/solve-jobs", json=small_request())
-            stats["submit"].append(time.perf_counter() - t0)
-            if r.status_code == 429:
-                stats["429"] += 1
-                await asyncio.sleep(float(r.headers.get("retry-after", "1")) / 10)
-                continue
-            if r.status_code != 202:
+            code, _, doc = await c.get(f"/v1/solve-jobs/{job}")
+            stats["status"].append(time.perf_counter() - t0)
+            if code != 200:
                 stats["errors"] += 1
-                continue
-            job = r.json()["id"]
-            while True:
-                t0 = time.perf_counter()
-                s = await c.get(f"/v1/solve-jobs/{job}")
-                stats["status"].append(time.perf_counter() - t0)
-                if s.status_code != 200:
-                    stats["errors"] += 1
-                    break
-                if s.json()["status"] in ("completed", "failed", "cancelled"):
-                    stats["done"] += 1
-                    break
-                await asyncio.sleep(0.2)
+                break
+            if doc["status"] in ("completed", "failed", "cancelled"):
+                stats["done"] += 1
+                break
+            await asyncio.sleep(0.2)
+
+
+def run_clients(kind: str, url: str, keys: list[str], n_jobs: int, stats: dict, ramp_s: float = 0.0) -> float:
+    """Run one client per key, each submitting ``n_jobs``; returns the wall time [s] (clients made before).
+
+    Client i starts after ``i * ramp_s / len(keys)`` seconds (locust's spawn rate); ``ramp_s=0``: all at once.
+    """
+    import uvloop
+
+    async def main() -> float:
+        clients = [CLIENTS[kind](url, k) for k in keys]
+        t0 = time.perf_counter()
+        try:
+            await asyncio.gather(
+                *(client_loop(c, n_jobs, stats, i * ramp_s / len(clients)) for i, c in enumerate(clients))
+            )
+        finally:
+            wall = time.perf_counter() - t0
+            for c in clients:
+                await c.close()
+        return wall
+
+    return uvloop.run(main())
+
+
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) of a process so far [s]."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -101,18 +186,29 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def worker_pids(server_pid: int) -> list[int]:
-    out = []
-    for st in Path("/proc").glob("[0-9]*/status"):
+def children(server_pid: int) -> tuple[list[int], list[int]]:
+    """(HTTP processes, solver workers) started by the server: workers run at a positive nice value."""
+    http, solvers = [], []
+    for st in Path("/proc").glob("[0-9]*/stat"):
         try:
-            text = st.read_text()
+            fields = st.read_text().rsplit(")", 1)[1].split()
             cmd = (st.parent / "cmdline").read_text(errors="ignore")
         except OSError:
             continue
-        ppid = next((int(x.split()[1]) for x in text.splitlines() if x.startswith("PPid:")), None)
-        if ppid == server_pid and "spawn_main" in cmd:
-            out.append(int(st.parent.name))
-    return out
+        if int(fields[1]) == server_pid and "spawn_main" in cmd:
+            (solvers if int(fields[16]) > 0 else http).append(int(st.parent.name))
+    return http, solvers
+
+
+def make_keys(db: str, n: int) -> list[str]:
+    from greenpark.service.db import make_engine, migrate
+    from greenpark.service.keys import create_key
+
+    engine = make_engine(db)
+    migrate(engine)
+    keys = [create_key(engine, f"c{i}") for i in range(n)]
+    engine.dispose()
+    return keys
 
 
 def main() -> None:
@@ -120,66 +216,66 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--jobs-per-client", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--http-workers", type=int, default=1)
+    ap.add_argument("--http-workers", type=int, default=2)
+    ap.add_argument(
+        "--ramp-s", type=float, default=0.0, help="start the clients evenly over this time (0: all at once)"
+    )
+    ap.add_argument("--client", choices=sorted(CLIENTS), default="aiohttp", help="HTTP library of the load")
     ap.add_argument("--memory", type=int, default=0, help="solves for the worker-memory measurement")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = f"sqlite:///{tmp}/bench.db"
-        keys = [
-            subprocess.run(
-                [*CLI, "keys", "create", "--client", f"c{i}", "--db", db],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-            for i in range(args.clients)
-        ]
+        keys = make_keys(db, args.clients)
         if args.memory:
             proc, url = start_server(
                 db, 1, ["--worker-max-jobs", str(args.memory + 10), "--max-jobs-in-flight", "1000"]
             )
             try:
-                pid = worker_pids(proc.pid)[0]
-                stats = {"submit": [], "status": [], "errors": 0, "429": 0, "done": 0}
+                pid = children(proc.pid)[1][0]
+                stats = new_stats()
                 marks = {}
                 done = 0
                 for target in (10, args.memory):
-                    asyncio.run(client_loop(url, keys[0], target - done, stats))
+                    run_clients(args.client, url, keys[:1], target - done, stats)
                     done = target
                     marks[target] = rss_mb(pid)
                 print(
                     f"worker memory after 10 solves {marks[10]:.0f} MB, after {args.memory}: "
                     f"{marks[args.memory]:.0f} MB (ratio {marks[args.memory] / marks[10]:.2f}; same pid "
-                    f"{pid in worker_pids(proc.pid)})"
+                    f"{pid in children(proc.pid)[1]}); errors {stats['errors']}"
                 )
             finally:
                 proc.terminate()
             return
         proc, url = start_server(db, args.workers, ["--http-workers", str(args.http_workers)])
         try:
-            stats = {"submit": [], "status": [], "errors": 0, "429": 0, "done": 0}
-            t0 = time.perf_counter()
-
-            async def run_all():
-                # clients (and their SSL contexts, ~20 ms of CPU each) are made before the clock starts
-                clients = [httpx.AsyncClient(base_url=url, headers={"X-API-Key": k}, timeout=60) for k in keys]
-                await asyncio.gather(
-                    *(client_loop(url, k, args.jobs_per_client, stats, c) for k, c in zip(keys, clients, strict=True))
-                )
-
-            asyncio.run(run_all())
-            wall = time.perf_counter() - t0
+            http, solvers = children(proc.pid)
+            http = http or [proc.pid]  # one HTTP process: the server itself
+            before = {p: cpu_s(p) for p in {proc.pid, *http, *solvers}}
+            stats = new_stats()
+            r0 = resource.getrusage(resource.RUSAGE_SELF)
+            wall = run_clients(args.client, url, keys, args.jobs_per_client, stats, args.ramp_s)
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
+            used = {p: cpu_s(p) - t for p, t in before.items()}
         finally:
             proc.terminate()
+        gen = r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime
+        requests = len(stats["submit"]) + len(stats["status"])
         print(
-            f"{args.clients} clients × {args.jobs_per_client} jobs, {args.workers} workers, {args.http_workers} HTTP "
-            f"processes: {stats['done']} solved in "
-            f"{wall:.1f} s ({stats['done'] / wall:.1f} jobs/s); submit p50 {pct(stats['submit'], 0.5):.0f} ms "
-            f"p99 {pct(stats['submit'], 0.99):.0f} ms; status p50 {pct(stats['status'], 0.5):.0f} ms "
-            f"p99 {pct(stats['status'], 0.99):.0f} ms; errors {stats['errors']}, 429 {stats['429']}; "
-            f"status polls per job {len(stats['status']) / max(1, stats['done']):.1f}; after the opening burst of "
-            f"{args.clients} submits: submit p99 {pct(stats['submit'][args.clients :], 0.99):.0f} ms"
+            f"{args.clients} clients ({args.client}) × {args.jobs_per_client} jobs, {args.workers} workers, "
+            f"{args.http_workers} HTTP processes, clients started over {args.ramp_s:g} s: "
+            f"{stats['done']} solved in {wall:.1f} s "
+            f"({stats['done'] / wall:.1f} jobs/s, {requests / wall:.0f} requests/s)\n"
+            f"  submit p50 {pct(stats['submit'], 0.5):.0f} ms p99 {pct(stats['submit'], 0.99):.0f} ms; "
+            f"status p50 {pct(stats['status'], 0.5):.0f} ms p99 {pct(stats['status'], 0.99):.0f} ms; "
+            f"errors {stats['errors']}, 429 {stats['429']}; status polls per job "
+            f"{len(stats['status']) / max(1, stats['done']):.1f}\n"
+            f"  without the clients' first submits: submit p99 {pct(stats['submit'][args.clients :], 0.99):.0f} ms\n"
+            f"  CPU [s]: load generator {gen:.2f} ({gen / requests * 1000:.2f} ms/request); HTTP processes "
+            + " ".join(f"{used[p]:.2f}" for p in http)
+            + "; solver workers "
+            + " ".join(f"{used[p]:.2f}" for p in solvers)
+            + (f"; supervisor {used[proc.pid]:.2f}" if proc.pid not in http else "")
         )
 
 

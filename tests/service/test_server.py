@@ -185,13 +185,36 @@ def test_kill_a_worker_then_the_server_and_every_job_still_ends(tmp_path):
     assert all(n == 6 for _, n in per_job)  # one set of result tables per finished job, never two
 
 
+def _children(pid: int) -> tuple[list[int], list[int]]:
+    """(HTTP processes, solver workers) of the server ``pid``: solver workers run at a positive nice value."""
+    http, solvers = [], []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmd = (stat.parent / "cmdline").read_text(errors="ignore")
+        except OSError:
+            continue
+        if int(fields[1]) == pid and "spawn_main" in cmd:
+            (solvers if int(fields[16]) > 0 else http).append(int(stat.parent.name))
+    return http, solvers
+
+
+def _established(pid: int) -> int:
+    """TCP connections (to any peer) held by process ``pid``."""
+    return sum(1 for fd in Path(f"/proc/{pid}/fd").iterdir() if "socket:" in os.readlink(fd))
+
+
 def test_several_http_processes_share_one_execution(tmp_path):
+    from greenpark.service.http import port_is_free
     from tests.service.test_api import small_request
 
     db = f"sqlite:///{tmp_path / 'multi.db'}"
     key = _key(db)
     server = Server(db, workers=1, http_workers=2).start()
     try:
+        http, solvers = _children(server.proc.pid)
+        assert len(http) == 2
+        assert len(solvers) == 1
         with httpx.Client(base_url=server.url, headers={"X-API-Key": key}, timeout=30) as c:
             assert c.get("/readyz").json()["workers"] == 1  # read from the execution's heartbeat
             ids = [c.post("/v1/solve-jobs", json=small_request()).json()["id"] for _ in range(4)]
@@ -199,5 +222,50 @@ def test_several_http_processes_share_one_execution(tmp_path):
                 st = _wait(c, i)
                 assert st["status"] == "completed"
                 assert st["objective_cny"] == pytest.approx(158.0)
+
+        # each process has its own SO_REUSEPORT socket: 40 fresh connections reach both
+        before = {p: _established(p) for p in http}
+        clients = [httpx.Client(base_url=server.url, timeout=30) for _ in range(40)]
+        try:
+            for cl in clients:
+                assert cl.get("/healthz").status_code == 200
+            gained = [_established(p) - before[p] for p in http]
+            assert all(g >= 5 for g in gained), gained
+        finally:
+            for cl in clients:
+                cl.close()
+
+        # an HTTP process that dies is replaced; the service keeps answering meanwhile
+        os.kill(http[0], signal.SIGKILL)
+        with httpx.Client(base_url=server.url, timeout=30) as c:
+            for _ in range(20):
+                assert c.get("/healthz").status_code == 200
+        deadline = time.time() + 30
+        while time.time() < deadline and len(_children(server.proc.pid)[0]) < 2:
+            time.sleep(0.2)
+        now_http = _children(server.proc.pid)[0]
+        assert len(now_http) == 2
+        assert http[0] not in now_http
     finally:
         server.stop()
+    # stopping the server stops its HTTP processes: the port is free again
+    deadline = time.time() + 10
+    while time.time() < deadline and not port_is_free("127.0.0.1", server.port):
+        time.sleep(0.2)
+    assert port_is_free("127.0.0.1", server.port)
+
+
+def test_serve_refuses_a_port_in_use(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        port = s.getsockname()[1]
+        r = subprocess.run(
+            [*CLI, "serve", "--port", str(port), "--http-workers", "2", "--db", f"sqlite:///{tmp_path / 'x.db'}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert r.returncode == 2
+    assert f"127.0.0.1:{port} is in use" in r.stderr
