@@ -155,7 +155,12 @@ def run_clients(kind: str, url: str, keys: list[str], n_jobs: int, stats: dict, 
 
     Client i starts after ``i * ramp_s / len(keys)`` seconds (locust's spawn rate); ``ramp_s=0``: all at once.
     """
+    import gc
+
     import uvloop
+
+    gc.collect()
+    gc.freeze()  # a full collection in the load generator would show up as server latency
 
     async def main() -> float:
         clients = [CLIENTS[kind](url, k) for k in keys]
