@@ -4,12 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint benchmark schema clean browser
+.PHONY: run test lint benchmark schema clean browser postgres
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,postgres]'
 	touch $(STAMP)
 
 ## Install, then solve the reference park for the next 48 h from local midnight; results in results/reference-park/
@@ -23,10 +23,24 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+## Debian's PostgreSQL, started, with a role and database for the replica tests (once; needs root or sudo)
+PG_URL := postgresql+psycopg://greenpark:greenpark@127.0.0.1:5432/greenpark_test
+postgres:
+	@SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	AS_PG=$$( [ "$$(id -u)" = 0 ] && echo "runuser -u postgres --" || echo "sudo -u postgres" ); \
+	command -v pg_ctlcluster >/dev/null || { $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }; \
+	pg_lsclusters -h | grep -q online || { set -- $$(pg_lsclusters -h | head -1); \
+	  $$SUDO pg_ctlcluster $$1 $$2 start; }; \
+	$$AS_PG psql -qtAc "SELECT 1 FROM pg_roles WHERE rolname = 'greenpark'" | grep -q 1 || \
+	  $$AS_PG psql -qc "CREATE ROLE greenpark LOGIN PASSWORD 'greenpark'"; \
+	$$AS_PG psql -qtAc "SELECT 1 FROM pg_database WHERE datname = 'greenpark_test'" | grep -q 1 || \
+	  $$AS_PG createdb -O greenpark greenpark_test
+
 ## Install, then lint and run the tests (unit, integration, service, browser; the performance tier is deselected)
-test: $(STAMP) browser
+test: $(STAMP) browser postgres
 	$(BIN)/ruff check src tests benchmarks datasets
-	$(BIN)/python -m pytest
+	GREENPARK_TEST_POSTGRES='$(PG_URL)' $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks datasets

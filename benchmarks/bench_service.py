@@ -3,6 +3,7 @@
     pip install -e '.[bench]'                             # aiohttp, the load generator
     python benchmarks/bench_service.py [--clients 50] [--jobs-per-client 4] [--workers 2] [--http-workers 2]
     python benchmarks/bench_service.py --client httpx     # the same load from httpx (heavier on the CPU)
+    python benchmarks/bench_service.py --db postgresql+psycopg://greenpark:greenpark@127.0.0.1/greenpark_test
     python benchmarks/bench_service.py --memory 1000      # a reused worker's memory after 10 and 1,000 solves
 
 Starts a real server (subprocess) with its workers on a free loopback port, then
@@ -226,10 +227,11 @@ def main() -> None:
         "--ramp-s", type=float, default=0.0, help="start the clients evenly over this time (0: all at once)"
     )
     ap.add_argument("--client", choices=sorted(CLIENTS), default="aiohttp", help="HTTP library of the load")
+    ap.add_argument("--db", default=None, help="job store URL (default: a new SQLite file)")
     ap.add_argument("--memory", type=int, default=0, help="solves for the worker-memory measurement")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = f"sqlite:///{tmp}/bench.db"
+        db = args.db or f"sqlite:///{tmp}/bench.db"
         keys = make_keys(db, args.clients)
         if args.memory:
             proc, url = start_server(
@@ -268,7 +270,7 @@ def main() -> None:
         requests = len(stats["submit"]) + len(stats["status"])
         print(
             f"{args.clients} clients ({args.client}) × {args.jobs_per_client} jobs, {args.workers} workers, "
-            f"{args.http_workers} HTTP processes, clients started over {args.ramp_s:g} s: "
+            f"{args.http_workers} HTTP processes, {db.split(':')[0]} store, clients started over {args.ramp_s:g} s: "
             f"{stats['done']} solved in {wall:.1f} s "
             f"({stats['done'] / wall:.1f} jobs/s, {requests / wall:.0f} requests/s)\n"
             f"  submit p50 {pct(stats['submit'], 0.5):.0f} ms p99 {pct(stats['submit'], 0.99):.0f} ms; "
