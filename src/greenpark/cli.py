@@ -393,6 +393,7 @@ def serve(
     max_time_limit_s: Annotated[float, typer.Option(help="Cap on a job's time limit [s].")] = 600.0,
     max_jobs_in_flight: Annotated[int, typer.Option(help="Queued + running jobs per client.")] = 10,
     retention_h: Annotated[float, typer.Option(help="Keep finished jobs this long [h].")] = 72.0,
+    max_queue_wait_h: Annotated[float, typer.Option(help="A job queued longer expires unrun [h].")] = 24.0,
     lease_s: Annotated[float, typer.Option(help="Lease of a running job, renewed by its worker [s].")] = 30.0,
     worker_max_jobs: Annotated[int, typer.Option(help="Jobs before a worker process is replaced.")] = 200,
     executor: Annotated[str, typer.Option(help="local (worker processes) or dask.")] = "local",
@@ -410,6 +411,7 @@ def serve(
         max_time_limit_s=max_time_limit_s,
         max_jobs_in_flight=max_jobs_in_flight,
         retention_h=retention_h,
+        max_queue_wait_h=max_queue_wait_h,
         lease_s=lease_s,
         worker_max_jobs=worker_max_jobs,
     )

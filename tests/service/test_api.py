@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from greenpark.service.app import create_app
 from greenpark.service.keys import create_key
 from greenpark.service.settings import Settings
-from greenpark.service.worker import Supervisor, expire_old, recover_expired_leases, work
+from greenpark.service.worker import Supervisor, expire_old, expire_queued, recover_expired_leases, work
 from tests.conftest import MODELS, ROOT
 
 pytestmark = pytest.mark.service
@@ -280,6 +280,31 @@ def test_recovery_after_a_crash_and_retention(service):
     assert expire_old(engine, settings) == 1
     assert client.get(f"/v1/solve-jobs/{ids[1]}", headers=alice).json()["status"] == "expired"
     assert client.get(f"/v1/solve-jobs/{ids[1]}/result", headers=alice).status_code == 404
+
+
+def test_a_job_queued_too_long_expires_unrun(service):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from greenpark.service.db import jobs, now
+
+    client, engine, settings, alice, *_ = service
+    old, fresh = (client.post("/v1/solve-jobs", json=small_request(), headers=alice).json()["id"] for _ in range(2))
+    with engine.begin() as conn:
+        conn.execute(
+            update(jobs)
+            .where(jobs.c.id == old)
+            .values(created_at=now() - timedelta(hours=settings.max_queue_wait_h, minutes=1))
+        )
+    assert expire_queued(engine, settings) == 1
+    st = client.get(f"/v1/solve-jobs/{old}", headers=alice).json()
+    assert (st["status"], st["error"]) == ("expired", "queue_timeout")
+    assert f"{settings.max_queue_wait_h:g} h" in st["message"]
+    assert client.get(f"/v1/solve-jobs/{fresh}", headers=alice).json()["status"] == "queued"
+    assert client.get(f"/v1/solve-jobs/{old}/result", headers=alice).status_code == 404
+    assert work(engine, "w", settings, once=True) == 1  # only the fresh job is claimed and run
+    assert client.get(f"/v1/solve-jobs/{fresh}", headers=alice).json()["status"] == "completed"
 
 
 def test_supervisor_cancels_a_running_job_by_stopping_its_worker(tmp_path):

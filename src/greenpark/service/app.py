@@ -88,7 +88,9 @@ class JobStatus(BaseModel):
     status: Literal["queued", "running", "completed", "failed", "cancelled", "expired"]
     outcome: str | None = Field(None, description="For completed jobs: optimal, feasible, infeasible, unbounded, …")
     message: str | None = None
-    error: str | None = Field(None, description="For failed jobs: invalid_input, solver_crash, worker_lost, …")
+    error: str | None = Field(
+        None, description="For failed jobs: invalid_input, solver_crash, worker_lost, …; for expired: queue_timeout."
+    )
     created_at: str
     started_at: str | None = None
     finished_at: str | None = None

@@ -28,6 +28,9 @@ class Settings:
         A solve still running this long after its time limit is killed (HiGHS does not always stop). [s]
     retention_h : float
         Finished jobs and their results are kept this long, then expire. [h]
+    max_queue_wait_h : float
+        A job still queued this long after it was submitted expires unrun (``error: queue_timeout``):
+        a schedule for tomorrow that could not start today is of no use. [h]
     wait_limit_s : float
         The synchronous endpoint answers within this time or hands back the job id. [s]
     lease_s : float
@@ -43,6 +46,7 @@ class Settings:
     cancel_grace_s: float = 5.0
     """After a cancel, the worker interrupts HiGHS (cancelSolve); it is killed if still running after this. [s]"""
     retention_h: float = 72.0
+    max_queue_wait_h: float = 24.0
     wait_limit_s: float = 20.0
     lease_s: float = 30.0
     max_attempts: int = 2

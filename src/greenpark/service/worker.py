@@ -212,6 +212,7 @@ def housekeeping(engine: Engine, settings: Settings, alive: int) -> None:
     """What every execution does each round: recover lost leases, expire old results, publish its pulse."""
     recover_expired_leases(engine, settings)
     expire_old(engine, settings)
+    expire_queued(engine, settings)
     write_heartbeat(engine, alive)
 
 
@@ -287,6 +288,23 @@ def expire_old(engine: Engine, settings: Settings) -> int:
             conn.execute(delete(job_tables).where(job_tables.c.job_id.in_(ids)))
             conn.execute(update(jobs).where(jobs.c.id.in_(ids)).values(status="expired", summary=None))
     return len(ids)
+
+
+def expire_queued(engine: Engine, settings: Settings) -> int:
+    """Jobs queued longer than ``max_queue_wait_h``: status ``expired``, error ``queue_timeout``, never run."""
+    cutoff = now() - timedelta(hours=settings.max_queue_wait_h)
+    with engine.begin() as conn:
+        res = conn.execute(
+            update(jobs)
+            .where(jobs.c.status == "queued", jobs.c.created_at < cutoff)
+            .values(
+                status="expired",
+                error="queue_timeout",
+                finished_at=now(),
+                message=f"waited more than {settings.max_queue_wait_h:g} h in the queue; not run",
+            )
+        )
+    return res.rowcount
 
 
 def run_claimed(db_url: str, job_id: str, worker: str, lease_s: float) -> str:
