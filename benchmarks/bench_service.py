@@ -180,8 +180,11 @@ def run_clients(kind: str, url: str, keys: list[str], n_jobs: int, stats: dict, 
 
 
 def cpu_s(pid: int) -> float:
-    """CPU time (user + system) of a process so far [s]."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """CPU time (user + system) of a process so far [s]; NaN once it has ended."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return float("nan")
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 

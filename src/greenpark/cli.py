@@ -420,7 +420,7 @@ def serve(
         raise typer.Exit(EXIT_INVALID)
     if http_workers <= 1:
         app_ = create_app(settings, workers=workers, executor=executor, scheduler=scheduler)
-        uvicorn.run(app_, host=host, port=port, log_level="warning")
+        uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False)
         return
     # several HTTP processes, one socket each (SO_REUSEPORT); the execution runs once, here
     from greenpark.service.app import start_execution

@@ -54,7 +54,7 @@ def _http_process(host: str, port: int, settings_json: str, parent: int) -> None
     import uvicorn
 
     os.environ["GREENPARK_SETTINGS_JSON"] = settings_json
-    config = uvicorn.Config("greenpark.service.app:app_from_env", factory=True, log_level="warning")
+    config = uvicorn.Config("greenpark.service.app:app_from_env", factory=True, log_level="warning", access_log=False)
     server = uvicorn.Server(config)
 
     def watch_parent() -> None:
