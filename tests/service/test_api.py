@@ -34,6 +34,49 @@ def small_request(**extra) -> dict:
     return {"park": park, "start": "2026-07-15T00:00:00", "horizon": "4h", **extra}
 
 
+def concurrent_submits(apps: list, key: str, n: int, idempotency_key: str | None = None) -> list:
+    """``n`` submits released together from ``n`` threads, each with its own event loop, spread over
+    ``apps`` (each with its own engine, like HTTP processes or replicas): the responses."""
+    import asyncio
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    headers = {"X-API-Key": key} | ({"Idempotency-Key": idempotency_key} if idempotency_key else {})
+    gate = threading.Barrier(n)
+
+    def one(i: int):
+        async def post():
+            transport = httpx.ASGITransport(app=apps[i % len(apps)])
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+                gate.wait()
+                return await c.post("/v1/solve-jobs", json=small_request(), headers=headers)
+
+        return asyncio.run(post())
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(one, range(n)))
+
+
+def check_concurrent_limits(apps: list, key: str, engine, max_in_flight: int) -> None:
+    """Submits at once never pass the in-flight limit together, nor make two jobs of one Idempotency-Key."""
+    from sqlalchemy import func, select
+
+    from greenpark.service.db import jobs
+
+    codes = sorted(r.status_code for r in concurrent_submits(apps, key, 4 * max_in_flight))
+    assert codes == [202] * max_in_flight + [429] * (3 * max_in_flight)
+    with engine.begin() as conn:  # the queue is worked off: room for the idempotency check
+        conn.execute(jobs.update().values(status="completed"))
+    same = concurrent_submits(apps, key, 8, idempotency_key="nightly-2026-11-24")
+    assert {r.status_code for r in same} == {202}
+    assert len({r.json()["id"] for r in same}) == 1
+    with engine.connect() as conn:
+        n_jobs = conn.execute(select(func.count()).select_from(jobs)).scalar()
+    assert n_jobs == max_in_flight + 1
+
+
 @pytest.fixture
 def service(tmp_path):
     settings = Settings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}", max_jobs_in_flight=3, max_time_limit_s=30)
@@ -173,6 +216,13 @@ def test_limits_in_flight_body_and_time_limit(service):
     jobs = client.get("/v1/solve-jobs", headers=alice).json()["items"]
     assert all(j["time_limit_s"] == settings.default_time_limit_s if settings.default_time_limit_s <= 30 else 30
                for j in jobs)  # fmt: skip
+
+
+def test_concurrent_submits_from_two_processes_respect_the_limits(tmp_path):
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}", max_jobs_in_flight=3)
+    apps = [create_app(settings), create_app(settings)]  # two engines on one store, as two HTTP processes
+    key = create_key(apps[0].state.engine, "alice")
+    check_concurrent_limits(apps, key, apps[0].state.engine, settings.max_jobs_in_flight)
 
 
 def test_time_limit_is_capped(service):

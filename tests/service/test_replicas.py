@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from greenpark.service.db import job_tables, jobs, make_engine, metadata, migrate
 from greenpark.service.keys import create_key
-from tests.service.test_api import small_request
+from tests.service.test_api import check_concurrent_limits, small_request
 from tests.service.test_server import Server, _wait
 
 pytestmark = pytest.mark.service
@@ -106,3 +106,13 @@ def test_a_replica_killed_mid_job_leaves_its_job_to_the_other(pg_url):
         n_tables = conn.execute(select(func.count()).select_from(job_tables).where(job_tables.c.job_id == job)).scalar()
     assert attempts == 2  # re-queued once by the surviving replica
     assert n_tables == 6
+
+
+def test_replicas_submitting_at_once_respect_the_limits(pg_url):
+    from greenpark.service.app import create_app
+    from greenpark.service.settings import Settings
+
+    settings = Settings(db_url=pg_url, max_jobs_in_flight=3)
+    apps = [create_app(settings), create_app(settings)]  # two replicas' engines, no workers
+    key = create_key(apps[0].state.engine, "alice")
+    check_concurrent_limits(apps, key, apps[0].state.engine, settings.max_jobs_in_flight)

@@ -266,6 +266,23 @@ class _TooLargeError(Exception):
     pass
 
 
+class _ExistingJobError(Exception):
+    """A job with the same Idempotency-Key committed first (carries its row)."""
+
+    def __init__(self, row) -> None:
+        super().__init__(row["id"])
+        self.row = row
+
+
+def _serialize_client(conn, client: str) -> None:
+    """Let one submit of ``client`` at a time reach its checks: an advisory lock on PostgreSQL until commit.
+
+    SQLite needs nothing: the submit's INSERT takes the database's single write lock until commit.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:client))"), {"client": client})
+
+
 def start_execution(settings: Settings, workers: int, executor: str = "local", scheduler: str | None = None):
     """Start the execution of jobs (supervisor + worker processes, or the Dask dispatcher) in this process."""
     engine = make_engine(settings.db_url)
@@ -442,33 +459,58 @@ def create_app(
         problems = validate_request(req, park_doc, datasets)
         if problems:
             raise ProblemError(422, "Invalid park", f"{len(problems)} problem(s)", _errors(problems))
-        with engine.begin() as conn:
-            in_flight = conn.execute(
-                select(func.count())
-                .select_from(jobs)
-                .where(jobs.c.client == client.name, jobs.c.status.in_(("queued", "running")))
-            ).scalar()
-            if in_flight >= settings.max_jobs_in_flight:
+        row = {
+            "id": new_job_id(),
+            "client": client.name,
+            "status": "queued",
+            "request": request_doc,
+            "body_hash": digest,
+            "idempotency_key": idempotency_key,
+            "park_name": req.park_name or (req.park or {}).get("park", {}).get("name"),
+            "time_limit_s": capped_time_limit(req, settings),
+            "created_at": now(),
+            "attempts": 0,
+            "cancel_requested": False,
+        }
+        try:
+            with engine.begin() as conn:
+                _serialize_client(conn, client.name)
+                conn.execute(jobs.insert(), row)  # parameters apart: the compiled INSERT is cached
+                # Checked after our own insert, while no other submit of this client can commit (SQLite: the
+                # insert holds the write lock; PostgreSQL: the client's advisory lock), so that HTTP processes
+                # and replicas submitting at once cannot together pass the limit or reuse an Idempotency-Key.
+                if idempotency_key:
+                    prior = (
+                        conn.execute(
+                            select(jobs).where(
+                                jobs.c.client == client.name,
+                                jobs.c.idempotency_key == idempotency_key,
+                                jobs.c.id != row["id"],
+                            )
+                        )
+                        .mappings()
+                        .first()
+                    )
+                    if prior is not None:
+                        raise _ExistingJobError(prior)
+                in_flight = conn.execute(
+                    select(func.count())
+                    .select_from(jobs)
+                    .where(jobs.c.client == client.name, jobs.c.status.in_(("queued", "running")))
+                ).scalar()
+                if in_flight > settings.max_jobs_in_flight:
+                    raise ProblemError(
+                        429,
+                        "Too many jobs in flight",
+                        f"at most {settings.max_jobs_in_flight} queued or running jobs per client",
+                        headers={"Retry-After": "10"},
+                    )
+        except _ExistingJobError as found:  # the insert was rolled back: the same key's job, sent meanwhile
+            if found.row["body_hash"] != digest:
                 raise ProblemError(
-                    429,
-                    "Too many jobs in flight",
-                    f"at most {settings.max_jobs_in_flight} queued or running jobs per client",
-                    headers={"Retry-After": "10"},
-                )
-            row = {
-                "id": new_job_id(),
-                "client": client.name,
-                "status": "queued",
-                "request": request_doc,
-                "body_hash": digest,
-                "idempotency_key": idempotency_key,
-                "park_name": req.park_name or (req.park or {}).get("park", {}).get("name"),
-                "time_limit_s": capped_time_limit(req, settings),
-                "created_at": now(),
-                "attempts": 0,
-                "cancel_requested": False,
-            }
-            conn.execute(jobs.insert(), row)  # parameters apart: the compiled INSERT is cached
+                    422, "Idempotency-Key reused", "the same key was sent with a different body"
+                ) from None
+            return found.row, False
         # the stored row as a reader would see it (no second query): the columns not written are empty
         return {**{c.name: None for c in jobs.columns}, **row}, True
 
