@@ -30,7 +30,7 @@ from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -274,6 +274,28 @@ class _ExistingJobError(Exception):
         self.row = row
 
 
+_SUBMITTED = (
+    "id", "client", "status", "request", "body_hash", "idempotency_key", "park_name", "time_limit_s", "created_at",
+    "attempts", "cancel_requested",
+)  # fmt: skip
+
+
+def _insert_if_room(max_in_flight: int):
+    """``INSERT INTO jobs (…) SELECT :id, … WHERE (queued + running jobs of :room_for) < max_in_flight``.
+
+    Parameters are the job's columns and ``room_for`` (its client); it returns the new id, or no row when
+    the client has no room. One statement, compiled once.
+    """
+    values = select(*(bindparam(c, type_=jobs.c[c].type) for c in _SUBMITTED)).where(
+        select(func.count())
+        .select_from(jobs)
+        .where(jobs.c.client == bindparam("room_for"), jobs.c.status.in_(("queued", "running")))
+        .scalar_subquery()
+        < max_in_flight
+    )
+    return jobs.insert().from_select(list(_SUBMITTED), values).returning(jobs.c.id)
+
+
 def _serialize_client(conn, client: str) -> None:
     """Let one submit of ``client`` at a time reach its checks: an advisory lock on PostgreSQL until commit.
 
@@ -439,6 +461,8 @@ def create_app(
             raise ProblemError(404, "Not found", f"no stored park {req.park_name!r}")
         return resolved
 
+    insert_if_room = _insert_if_room(settings.max_jobs_in_flight)
+
     def submit(client: Client, req: JobRequest, idempotency_key: str | None) -> tuple[Any, bool]:
         park_doc, datasets = _park_of(client, req)
         request_doc = req.model_dump(mode="json")
@@ -475,11 +499,18 @@ def create_app(
         try:
             with engine.begin() as conn:
                 _serialize_client(conn, client.name)
-                conn.execute(jobs.insert(), row)  # parameters apart: the compiled INSERT is cached
-                # Checked after our own insert, while no other submit of this client can commit (SQLite: the
-                # insert holds the write lock; PostgreSQL: the client's advisory lock), so that HTTP processes
-                # and replicas submitting at once cannot together pass the limit or reuse an Idempotency-Key.
-                if idempotency_key:
+                # One statement inserts the job only while the client has room (SQLite runs it under its
+                # single write lock; on PostgreSQL the client's advisory lock serializes it), so HTTP
+                # processes and replicas submitting at once cannot together pass the limit.
+                inserted = conn.execute(insert_if_room, {**row, "room_for": client.name}).first()
+                if inserted is None:
+                    raise ProblemError(
+                        429,
+                        "Too many jobs in flight",
+                        f"at most {settings.max_jobs_in_flight} queued or running jobs per client",
+                        headers={"Retry-After": "10"},
+                    )
+                if idempotency_key:  # the same key sent meanwhile, through another process: that job wins
                     prior = (
                         conn.execute(
                             select(jobs).where(
@@ -493,18 +524,6 @@ def create_app(
                     )
                     if prior is not None:
                         raise _ExistingJobError(prior)
-                in_flight = conn.execute(
-                    select(func.count())
-                    .select_from(jobs)
-                    .where(jobs.c.client == client.name, jobs.c.status.in_(("queued", "running")))
-                ).scalar()
-                if in_flight > settings.max_jobs_in_flight:
-                    raise ProblemError(
-                        429,
-                        "Too many jobs in flight",
-                        f"at most {settings.max_jobs_in_flight} queued or running jobs per client",
-                        headers={"Retry-After": "10"},
-                    )
         except _ExistingJobError as found:  # the insert was rolled back: the same key's job, sent meanwhile
             if found.row["body_hash"] != digest:
                 raise ProblemError(
