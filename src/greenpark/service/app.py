@@ -341,16 +341,13 @@ _WARM_UP_PARK = {
 
 def _warm_up(engine: Engine) -> None:
     """Do once, at start, what the first requests would otherwise pay for (about a second of imports,
-    then milliseconds per first call): load pandas and pvlib, validate a tiny park, compile the job queries."""
+    then milliseconds per first call): load pandas and pvlib, validate a tiny park, compile the status query."""
     import greenpark.inputs.checks
     import greenpark.pipeline  # noqa: F401
 
     validate_request(JobRequest(park=_WARM_UP_PARK, horizon="2h"), _WARM_UP_PARK, {})
-    with engine.connect() as conn:
+    with engine.connect() as conn:  # the status query (own_job)
         conn.execute(select(jobs).where(jobs.c.id == "", jobs.c.client == "")).first()
-        conn.execute(
-            select(func.count()).select_from(jobs).where(jobs.c.client == "", jobs.c.status.in_(("queued", "running")))
-        ).scalar()
 
 
 def create_app(
@@ -439,8 +436,10 @@ def create_app(
             raise ProblemError(404, "Not found", f"no job {job_id}")
         return row
 
-    def _errors(problems: list[Problem]) -> list[dict[str, str]]:
-        return [{"path": p.path, "message": p.message} for p in problems]
+    def invalid_park(problems: list[Problem]) -> ProblemError:
+        """422 listing every problem with its path."""
+        errors = [{"path": p.path, "message": p.message} for p in problems]
+        return ProblemError(422, "Invalid park", f"{len(problems)} problem(s)", errors)
 
     def _park_of(client: Client, req: JobRequest) -> tuple[dict, dict[str, str]]:
         if (req.park is None) == (req.park_name is None):
@@ -463,28 +462,36 @@ def create_app(
 
     insert_if_room = _insert_if_room(settings.max_jobs_in_flight)
 
+    def prior_job(conn, client: Client, idempotency_key: str, other_than: str):
+        """The client's job sent with ``idempotency_key`` other than job ``other_than``, or None."""
+        found = conn.execute(
+            select(jobs).where(
+                jobs.c.client == client.name, jobs.c.idempotency_key == idempotency_key, jobs.c.id != other_than
+            )
+        )
+        return found.mappings().first()
+
+    def same_body(prior, digest: str) -> tuple[Any, bool]:
+        """The job already sent with this Idempotency-Key, if the body is the same; else 422."""
+        if prior["body_hash"] != digest:
+            raise ProblemError(422, "Idempotency-Key reused", "the same key was sent with a different body")
+        return prior, False
+
     def submit(client: Client, req: JobRequest, idempotency_key: str | None) -> tuple[Any, bool]:
         park_doc, datasets = _park_of(client, req)
         request_doc = req.model_dump(mode="json")
         digest = body_hash(request_doc)
+        job_id = new_job_id()
         if idempotency_key:
             with engine.connect() as conn:
-                prior = (
-                    conn.execute(
-                        select(jobs).where(jobs.c.client == client.name, jobs.c.idempotency_key == idempotency_key)
-                    )
-                    .mappings()
-                    .first()
-                )
+                prior = prior_job(conn, client, idempotency_key, job_id)
             if prior is not None:
-                if prior["body_hash"] != digest:
-                    raise ProblemError(422, "Idempotency-Key reused", "the same key was sent with a different body")
-                return prior, False
+                return same_body(prior, digest)
         problems = validate_request(req, park_doc, datasets)
         if problems:
-            raise ProblemError(422, "Invalid park", f"{len(problems)} problem(s)", _errors(problems))
+            raise invalid_park(problems)
         row = {
-            "id": new_job_id(),
+            "id": job_id,
             "client": client.name,
             "status": "queued",
             "request": request_doc,
@@ -511,25 +518,11 @@ def create_app(
                         headers={"Retry-After": "10"},
                     )
                 if idempotency_key:  # the same key sent meanwhile, through another process: that job wins
-                    prior = (
-                        conn.execute(
-                            select(jobs).where(
-                                jobs.c.client == client.name,
-                                jobs.c.idempotency_key == idempotency_key,
-                                jobs.c.id != row["id"],
-                            )
-                        )
-                        .mappings()
-                        .first()
-                    )
+                    prior = prior_job(conn, client, idempotency_key, job_id)
                     if prior is not None:
                         raise _ExistingJobError(prior)
         except _ExistingJobError as found:  # the insert was rolled back: the same key's job, sent meanwhile
-            if found.row["body_hash"] != digest:
-                raise ProblemError(
-                    422, "Idempotency-Key reused", "the same key was sent with a different body"
-                ) from None
-            return found.row, False
+            return same_body(found.row, digest)
         # the stored row as a reader would see it (no second query): the columns not written are empty
         return {**{c.name: None for c in jobs.columns}, **row}, True
 
@@ -558,17 +551,18 @@ def create_app(
         return {"status": "ready", "workers": alive or 0}
 
     job_responses = {401: {"model": ProblemDetails}, 404: {"model": ProblemDetails}}
+    submit_responses = {
+        **job_responses,
+        413: {"model": ProblemDetails},
+        422: {"model": ProblemDetails},
+        429: {"model": ProblemDetails},
+    }
 
     @app.post(
         "/v1/solve-jobs",
         status_code=202,
         tags=["jobs"],
-        responses={
-            **job_responses,
-            413: {"model": ProblemDetails},
-            422: {"model": ProblemDetails},
-            429: {"model": ProblemDetails},
-        },
+        responses=submit_responses,
     )
     async def create_job(
         req: JobRequest,
@@ -714,18 +708,11 @@ def create_app(
     @app.post(
         "/v1/solve",
         tags=["jobs"],
-        responses={
-            **job_responses,
-            202: {"model": JobStatus},
-            413: {"model": ProblemDetails},
-            422: {"model": ProblemDetails},
-            429: {"model": ProblemDetails},
-        },
+        responses={**submit_responses, 202: {"model": JobStatus}},
     )
     async def solve_now(
         req: JobRequest,
         client: ClientDep,
-        response: Response,
         wait_s: Annotated[float | None, Query(gt=0, description="Wait at most this long (capped).")] = None,
     ) -> JobResult:
         """Solve synchronously: the result if it is ready within the wait limit, else 202 with the job."""
@@ -737,9 +724,9 @@ def create_app(
             if row["status"] in TERMINAL:
                 return get_result(row["id"], client)
             await asyncio.sleep(0.1)
-        response.status_code = 202
-        response.headers["Location"] = f"/v1/solve-jobs/{row['id']}"
-        return JSONResponse(view(row).model_dump(), status_code=202, headers=dict(response.headers))
+        return JSONResponse(
+            view(row).model_dump(), status_code=202, headers={"Location": f"/v1/solve-jobs/{row['id']}"}
+        )
 
     @app.post("/v1/validate", tags=["jobs"], responses={**job_responses, 422: {"model": ProblemDetails}})
     def validate(req: JobRequest, client: ClientDep) -> Validation:
@@ -747,7 +734,7 @@ def create_app(
         park_doc, datasets = _park_of(client, req)
         problems = validate_request(req, park_doc, datasets)
         if problems:
-            raise ProblemError(422, "Invalid park", f"{len(problems)} problem(s)", _errors(problems))
+            raise invalid_park(problems)
         return Validation(valid=True)
 
     @app.put("/v1/parks/{name}", tags=["parks"], responses={**job_responses, 422: {"model": ProblemDetails}})
@@ -762,7 +749,7 @@ def create_app(
             except Exception as exc:
                 problems = getattr(exc, "problems", [Problem("park", str(exc))])
         if problems:
-            raise ProblemError(422, "Invalid park", f"{len(problems)} problem(s)", _errors(problems))
+            raise invalid_park(problems)
         with engine.begin() as conn:
             conn.execute(delete(parks).where(parks.c.client == client.name, parks.c.name == name))
             conn.execute(
