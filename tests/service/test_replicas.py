@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from greenpark.service.db import job_tables, jobs, make_engine, metadata, migrate
 from greenpark.service.keys import create_key
 from tests.service.test_api import check_concurrent_limits, small_request
-from tests.service.test_server import Server, _wait
+from tests.service.test_server import Server, _wait, slow_request
 
 pytestmark = pytest.mark.service
 
@@ -72,17 +72,9 @@ def test_a_replica_killed_mid_job_leaves_its_job_to_the_other(pg_url):
     import signal
     import time
 
-    from greenpark.service.examples import inline_park
-    from tests.conftest import MODELS
-
     engine = make_engine(pg_url)
     key = create_key(engine, "replicas")
-    slow = {
-        "park": inline_park(MODELS / "reference-park-milp.yaml", horizon="168h"),
-        "start": "2026-07-15T00:00:00",
-        "horizon": "168h",
-        "options": {"mip_rel_gap": 0.0, "time_limit_s": 4},
-    }
+    slow = slow_request(time_limit_s=4)
     a = Server(pg_url, workers=1).start()
     try:
         with httpx.Client(base_url=a.url, headers={"X-API-Key": key}, timeout=30) as c:

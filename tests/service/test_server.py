@@ -105,6 +105,16 @@ def _wait(client: httpx.Client, job_id: str, states=("completed", "failed", "can
     raise AssertionError(f"job {job_id} stuck in {st['status']}")
 
 
+def slow_request(time_limit_s: float) -> dict:
+    """A week of the MILP reference park with a zero gap: runs until its time limit."""
+    return {
+        "park": inline_park(MODELS / "reference-park-milp.yaml", horizon="168h"),
+        "start": "2026-07-15T00:00:00",
+        "horizon": "168h",
+        "options": {"mip_rel_gap": 0.0, "time_limit_s": time_limit_s},
+    }
+
+
 def test_end_to_end_equals_the_library(tmp_path):
     db = f"sqlite:///{tmp_path / 'e2e.db'}"
     key = _key(db)
@@ -139,12 +149,7 @@ def test_end_to_end_equals_the_library(tmp_path):
 def test_kill_a_worker_then_the_server_and_every_job_still_ends(tmp_path):
     db = f"sqlite:///{tmp_path / 'chaos.db'}"
     key = _key(db)
-    slow = {
-        "park": inline_park(MODELS / "reference-park-milp.yaml", horizon="168h"),
-        "start": "2026-07-15T00:00:00",
-        "horizon": "168h",
-        "options": {"mip_rel_gap": 0.0, "time_limit_s": 8},
-    }
+    slow = slow_request(time_limit_s=8)
     server = Server(db, workers=1).start()
     headers = {"Authorization": f"Bearer {key}"}
     try:
