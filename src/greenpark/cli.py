@@ -18,9 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from greenpark.errors import ParkValidationError
+from greenpark.pipeline import prepare
 from greenpark.pipeline import solve as run_solve
 from greenpark.solve import SolveOptions, Status
-from greenpark.spec import load_park, park_json_schema
+from greenpark.spec import park_json_schema
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="greenpark: optimal low-carbon park operation.")
 err = Console(stderr=True, soft_wrap=True)
@@ -37,6 +38,10 @@ _EXIT = {
 }
 
 
+StartOption = Annotated[str | None, typer.Option(help="First step, park local time; default: next midnight.")]
+HorizonOption = Annotated[str, typer.Option(help="Duration: 24h, 48h, 7d.")]
+
+
 def _invalid(exc: ParkValidationError) -> typer.Exit:
     head = f"{exc.source}: " if exc.source else ""
     err.print(f"[bold red]invalid input[/] {head}{len(exc.problems)} problem(s)", highlight=False)
@@ -48,8 +53,8 @@ def _invalid(exc: ParkValidationError) -> typer.Exit:
 @app.command()
 def solve(
     park_file: Annotated[Path, typer.Argument(help="Park model file (YAML).")],
-    start: Annotated[str | None, typer.Option(help="First step, park local time; default: next midnight.")] = None,
-    horizon: Annotated[str, typer.Option(help="Duration: 24h, 48h, 7d.")] = "48h",
+    start: StartOption = None,
+    horizon: HorizonOption = "48h",
     out_dir: Annotated[
         Path | None, typer.Option("--out", help="Output folder; default results/<park file stem>.")
     ] = None,
@@ -129,17 +134,25 @@ def _print_summary(schedule, folder: Path) -> None:
             table.add_row(*r)
         out.print(table)
         if len(schedule.tenants):
-            tt = Table(title="tenants")
-            for c in ("tenant", "electricity MWh", "heat MWh", "cost at marginal prices CNY", "CO2 t"):
+            method = schedule.meta.get("billing_method", {}).get("name", "marginal")
+            tt = Table(title=f"tenants (bills by the {method} method; 'park' = the park's own use)")
+            for c in ("tenant", "electricity use MWh", "heat use MWh", "bill CNY", "CO2 t", "CO2 market t"):
                 tt.add_column(c, justify="right" if c != "tenant" else "left")
             for tid, r in schedule.tenants.iterrows():
                 tt.add_row(
                     str(tid),
-                    f"{r['electricity_drawn_kwh'] / 1000:,.1f}",
-                    f"{r['heat_drawn_kwh'] / 1000:,.1f}",
-                    f"{r['cost_at_marginal_prices_cny']:,.0f}",
+                    f"{r['electricity_use_kwh'] / 1000:,.1f}",
+                    f"{r['heat_use_kwh'] / 1000:,.1f}",
+                    f"{r['bill_cny']:,.0f}",
                     f"{r['co2_t']:,.1f}",
+                    f"{r['co2_market_t']:,.1f}",
                 )
+            t = schedule.tenants
+            tt.add_row(
+                "total", f"{t['electricity_use_kwh'].sum() / 1000:,.1f}", f"{t['heat_use_kwh'].sum() / 1000:,.1f}",
+                f"{t['bill_cny'].sum():,.0f}", f"{t['co2_t'].sum():,.1f}", f"{t['co2_market_t'].sum():,.1f}",
+                style="bold",
+            )  # fmt: skip
             out.print(tt)
     err.print(f"results written to {folder}", highlight=False)
 
@@ -507,14 +520,28 @@ def report(
 
 
 @app.command()
-def validate(park_file: Annotated[Path, typer.Argument(help="Park model file (YAML).")]) -> None:
-    """Check a park file (fields, references) without solving."""
+def validate(
+    park_file: Annotated[Path, typer.Argument(help="Park model file (YAML).")],
+    start: StartOption = None,
+    horizon: HorizonOption = "48h",
+) -> None:
+    """Check a park on a horizon as solve does before building a model (fields, series, PV, requirements)."""
     try:
-        park = load_park(park_file)
+        inputs = prepare(park_file, start=start, horizon=horizon)
     except ParkValidationError as exc:
         raise _invalid(exc) from None
+    park, index = inputs.park, inputs.index
+    end = index[-1] + pd.Timedelta(hours=inputs.step_h)
+    n_pv = len(park.assets_of_kind("pv"))
+    park_level = (inputs.gas_price_cny_per_kwh, inputs.carbon_price_cny_per_t)
+    n_series = len(inputs.series) + sum(v is not None for v in park_level)
     err.print(
-        f"[green]valid[/]: {park.park.name} — {len(park.tenants)} tenants, {len(park.assets)} assets", highlight=False
+        f"[green]valid[/]: {park.park.name} — {len(park.tenants)} tenants, {len(park.assets)} assets\n"
+        f"  horizon {index[0]:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({park.park.timezone}): "
+        f"{len(index)} steps of {park.park.resolution}\n"
+        f"  {n_series} series resolved on every step (PV of {n_pv} array(s) included); "
+        "job windows, deliveries, up/down times and renewable share possible on this horizon",
+        highlight=False,
     )
 
 

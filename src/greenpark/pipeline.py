@@ -13,7 +13,7 @@ import pandas as pd
 
 from greenpark import __version__
 from greenpark.errors import ParkValidationError, Problem
-from greenpark.inputs import resolve_inputs
+from greenpark.inputs import Inputs, resolve_inputs
 from greenpark.inputs.checks import check_horizon_requirements
 from greenpark.model.core import build_model
 from greenpark.model.pyomo_model import to_pyomo
@@ -38,6 +38,57 @@ def parse_horizon(value: str | pd.Timedelta) -> pd.Timedelta:
     if td <= pd.Timedelta(0):
         raise ParkValidationError([Problem("horizon", "must be > 0")])
     return td
+
+
+def prepare(
+    park: Park | str | Path, start: pd.Timestamp | str | None = None, horizon: pd.Timedelta | str = "48h"
+) -> Inputs:
+    """Every check :func:`solve` makes before it builds a model; the resolved inputs.
+
+    Validates the park (when given a path), the start and the horizon, resolves
+    every series on ``[start, start + horizon)`` (datasets, inline lists, PV from
+    the weather with pvlib) and checks the production requirements no schedule
+    could meet on that horizon. Needs no solver.
+
+    Parameters
+    ----------
+    park : Park or path
+        A validated park or the path of a park file.
+    start : Timestamp or str, optional
+        First step; naive times are park local time. Default: next local midnight.
+    horizon : Timedelta or str
+        Length of the run (``'48h'``, ``'7d'``).
+
+    Raises
+    ------
+    ParkValidationError
+        Listing every problem found: the park file's first, else the start's and
+        horizon's, else every series problem together with every requirement
+        the horizon cannot meet.
+    """
+    if not isinstance(park, Park):
+        park = load_park(park)
+    tz = park.park.timezone
+    problems: list[Problem] = []
+    try:
+        start_ts = next_midnight(tz) if start is None else pd.Timestamp(start)
+        if pd.isna(start_ts):
+            raise ValueError("not a date-time")
+        if start_ts.tzinfo is None:
+            start_ts = start_ts.tz_localize(tz)  # a local time that does not exist or is ambiguous
+    except (ValueError, TypeError) as exc:
+        problems.append(Problem("start", f"{start!r} is not a local date-time in {tz}: {exc}"))
+    try:
+        horizon_td = parse_horizon(horizon)
+    except ParkValidationError as exc:
+        problems += exc.problems
+    if problems:
+        raise ParkValidationError(problems)
+    inputs = resolve_inputs(park, start_ts, horizon_td, problems=problems)
+    problems += check_horizon_requirements(inputs, with_series=not problems)
+    if problems:
+        raise ParkValidationError(problems)
+    return inputs
 
 
 def solve(
@@ -96,15 +147,8 @@ def solve(
         if carbon_cap_t < 0:
             raise ParkValidationError([Problem("carbon_cap_t", "must be >= 0")])
         park = park.model_copy(update={"carbon": park.carbon.model_copy(update={"cap_t": carbon_cap_t})})
-    tz = park.park.timezone
-    start_ts = next_midnight(tz) if start is None else pd.Timestamp(start)
-    horizon_td = parse_horizon(horizon)
-
     say("reading inputs and computing PV (pvlib)")
-    inputs = resolve_inputs(park, start_ts, horizon_td)
-    problems = check_horizon_requirements(inputs)
-    if problems:
-        raise ParkValidationError(problems)
+    inputs = prepare(park, start, horizon)
     timings["inputs_s"] = time.perf_counter() - t0
 
     say("building the model")

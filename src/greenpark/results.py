@@ -23,8 +23,14 @@ Output folder (written by :meth:`Schedule.to_folder`, read by :func:`load_schedu
     Two header rows (carrier, node): the marginal price at every node
     [CNY/kWh]; a tenant's price exceeds the park's when its connection limit binds.
 ``tenants.csv``
-    Per tenant: energy drawn from the park, its value at the marginal prices,
-    own asset costs, emissions (tenant accounting, see ``model.core``).
+    One row per tenant and the row ``park`` (the park's own loads, the export,
+    what is left in its stores): final use, energy drawn, its value at the park
+    node's marginal prices, own asset costs, the share of the rest, ``bill_cny``
+    (bills sum to ``objective_cny``; method in ``summary.json``:
+    ``billing_method``), ``scope1_t``, attributed ``co2_t`` (location) and
+    ``co2_market_t`` (rows sum to the park's), and ``co2_cap_ledger_t`` (what a
+    tenant carbon cap counts). See :func:`greenpark.accounts.books`. The same
+    figures are in ``summary.json`` under ``tenants``.
 ``emissions.csv``
     Park inventory by owner and scope [t].
 """
@@ -39,6 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from greenpark.accounts import BILLING_METHOD, EMISSION_ALLOCATION, attribute_emissions, books, net_meters
 from greenpark.model.core import BuiltModel
 from greenpark.solve import SolveResult, Status
 from greenpark.spec import PARK_OWNER
@@ -119,6 +126,7 @@ class Schedule:
             "costs_cny": {k: float(v) for k, v in self.costs_cny.items()},
             "co2_t": float(self.emissions_t["total_t"].sum()) if len(self.emissions_t) else None,
             "emissions_t": _frame_dict(self.emissions_t),
+            "tenants": _frame_dict(self.tenants),
             "kpis": self.kpis,
             "marginal_abatement_cost_cny_per_t": self.marginal_abatement_cost_cny_per_t,
             "mip_gap": self.mip_gap,
@@ -178,8 +186,9 @@ def _json_default(o: Any) -> Any:
     raise TypeError(type(o))
 
 
-def _frame_dict(df: pd.DataFrame) -> dict[str, dict[str, float]]:
-    return {str(i): {str(c): float(v) for c, v in row.items()} for i, row in df.iterrows()}
+def _frame_dict(df: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    """Rows of a small table as ``{row: {column: value}}`` (empty cells as ``None``)."""
+    return {str(i): {str(c): (None if pd.isna(v) else float(v)) for c, v in row.items()} for i, row in df.iterrows()}
 
 
 def load_schedule(folder: str | Path) -> Schedule:
@@ -253,7 +262,9 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
     )
     if not result.ok or result.x is None:
         return sched
-    x = result.x
+    x = net_meters(model, result.x)
+    if x is not result.x and sched.objective_cny is not None:
+        sched.objective_cny += float(form.col_cost @ (x - result.x))
     dt = inputs.step_h
     n_t = len(index)
 
@@ -348,7 +359,12 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
         prices["grid_co2_kg_per_kwh"] = inputs.get(grids[0].id, "co2_kg_per_kwh")
     sched.prices = prices
 
-    sched.tenants = _tenant_table(model, x, prices, tenant_kg)
+    attribution = attribute_emissions(model, x)
+    scope1_kg = {o: kg for (o, scope), kg in park_kg.items() if scope == "scope1"}
+    ledger_kg: dict[str, float] = {}
+    for (o, _scope), kg in tenant_kg.items():
+        ledger_kg[o] = ledger_kg.get(o, 0.0) + kg
+    sched.tenants = books(model, x, float(sched.objective_cny), prices, attribution, scope1_kg, ledger_kg)
     if result.row_dual is not None:
         try:
             tcap = form.row_group("carbon", "tenant_cap")
@@ -358,6 +374,11 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
             price = pd.Series(-result.row_dual[tcap.offset : tcap.offset + tcap.size], index=tcap.keys)
             sched.tenants["carbon_cap_price_cny_per_t"] = price.reindex(sched.tenants.index)
     sched.kpis = _kpis(sched, model)
+    sched.meta["billing_method"] = dict(BILLING_METHOD)
+    sched.meta["emission_allocation"] = EMISSION_ALLOCATION
+    free = (form.col_upper > form.col_lower) & form.col_integer
+    why = list(form.integer_reasons) if free.any() else []
+    sched.meta["integer_variables"] = {"count": int(free.sum()), "why": why}
     return sched
 
 
@@ -368,49 +389,6 @@ def _value(form, x: np.ndarray, block: str, name: str) -> float:
     except KeyError:
         return 0.0
     return float(x[g.offset : g.offset + g.size].sum())
-
-
-def _tenant_table(
-    model: BuiltModel, x: np.ndarray, prices: pd.DataFrame, tenant_kg: dict[tuple[str, str], float]
-) -> pd.DataFrame:
-    inputs, form, dt = model.inputs, model.form, model.inputs.step_h
-    park = inputs.park
-    tenant_ids = [t.id for t in park.tenants]
-    pos = {tid: i for i, tid in enumerate(tenant_ids)}
-    n = len(tenant_ids)
-    # own asset costs: every cost kind on the columns of assets the tenant owns
-    owner_of = {a.id: a.owner for a in park.assets}
-    col_owner = np.full(form.n_cols, -1, dtype=np.int64)
-    for g in form.var_groups:
-        if g.block == "link":
-            continue
-        for k, key in enumerate(g.keys):
-            if owner_of.get(key) in pos:
-                col_owner[g.offset + k * g.n_t : g.offset + (k + 1) * g.n_t] = pos[owner_of[key]]
-    mine = col_owner >= 0
-    own = np.bincount(col_owner[mine], weights=(form.col_cost * x)[mine], minlength=n)
-    table: dict[str, np.ndarray] = {}
-    for carrier, prefix in (("electricity", ""), ("heat", "heat_")):
-        drawn = np.zeros((n, len(inputs.index)))
-        try:
-            imp = form.var_group("link", f"{prefix}import_kw")
-            exp = form.var_group("link", f"{prefix}export_kw")
-            net = x[imp.offset : imp.offset + imp.size].reshape(imp.shape) - x[
-                exp.offset : exp.offset + exp.size
-            ].reshape(exp.shape)
-            drawn[[pos[k] for k in imp.keys]] = net
-        except KeyError:
-            pass
-        price_col = f"{carrier}_cny_per_kwh"
-        price = prices[price_col].to_numpy() if price_col in prices else np.zeros(len(inputs.index))
-        table[f"{carrier}_drawn_kwh"] = drawn.sum(axis=1) * dt
-        table[f"{carrier}_value_cny"] = (drawn * price[None, :]).sum(axis=1) * dt
-    table["own_assets_cost_cny"] = own
-    table["cost_at_marginal_prices_cny"] = table["electricity_value_cny"] + table["heat_value_cny"] + own
-    table["scope1_t"] = np.array([tenant_kg.get((t, "scope1"), 0.0) / 1000.0 for t in tenant_ids])
-    table["scope2_t"] = np.array([tenant_kg.get((t, "scope2"), 0.0) / 1000.0 for t in tenant_ids])
-    table["co2_t"] = table["scope1_t"] + table["scope2_t"]
-    return pd.DataFrame(table, index=pd.Index(tenant_ids, name="tenant"))
 
 
 def _kpis(sched: Schedule, model: BuiltModel) -> dict[str, float]:
@@ -441,6 +419,13 @@ def _kpis(sched: Schedule, model: BuiltModel) -> dict[str, float]:
         "peak_grid_import_kw": float(imp.max()) if len(imp) else 0.0,
         "pv_generation_kwh": pv_total,
         "pv_curtailed_kwh": float((pv_avail - pv).clip(min=0).sum() * dt),
+        "pv_clipped_kwh": float(
+            sum(
+                float(model.inputs.series.get((a.id, "clipped_kw"), np.zeros(1)).sum())
+                for a in model.inputs.park.assets_of_kind("pv")
+            )
+            * dt
+        ),
         "pv_self_consumption": float(pv_used.sum() * dt / pv_total) if pv_total > 0 else 0.0,
         "renewable_share": float(pv_used.sum() / supplied.sum()) if supplied.sum() > 0 else 0.0,
         "renewable_share_with_certificates": float((pv_used.sum() * dt + cert) / (supplied.sum() * dt))

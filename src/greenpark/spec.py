@@ -183,7 +183,12 @@ class Tenant(_Spec):
 
 class _Asset(_Spec):
     id: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
-    owner: str = Field(PARK_OWNER, description="Tenant id, or 'park' for a shared asset at the park node.")
+    owner: str = Field(
+        PARK_OWNER,
+        description="Tenant id, or 'park' for a shared asset at the park node (the default). In a park with "
+        "tenants, every load (electric_load, heat_load, interruptible_load, batch_job, production_line) must "
+        "name its owner: a tenant id, or 'park' for the park's own load, billed to the row 'park'.",
+    )
 
 
 class GridConnection(_Asset):
@@ -191,9 +196,19 @@ class GridConnection(_Asset):
 
     kind: Literal["grid"]
     import_limit_kw: float = Field(gt=0, description="Transformer / contract import limit [kW].")
-    export_limit_kw: float = Field(0.0, ge=0, description="Export limit [kW]; 0 forbids export.")
+    export_limit_kw: float = Field(
+        0.0,
+        ge=0,
+        description="Export limit [kW]; 0 forbids export. Export in a step is at most the on-site generation "
+        "(PV and CHP output of the park and its tenants) in that step: energy bought is never resold.",
+    )
     import_price_cny_per_kwh: Series = Field(description="Time-of-use energy price incl. critical peak [CNY/kWh].")
-    export_price_cny_per_kwh: Series = Field(0.0, description="Price received for exported energy [CNY/kWh].")
+    export_price_cny_per_kwh: Series = Field(
+        0.0,
+        description="Price received for exported energy [CNY/kWh]. One meter: in a step the park imports or "
+        "exports, never both; in steps where this price exceeds the import price a binary per step holds that "
+        "(the park becomes a MILP, summary.json: integer_variables).",
+    )
     co2_kg_per_kwh: Series = Field(description="Grid emission factor for imports [kgCO2/kWh].")
     demand_charge_cny_per_kw_month: float = Field(
         0.0, ge=0, description="Maximum-demand charge on the month's peak import [CNY/(kW·month)]."
@@ -211,7 +226,11 @@ class PV(_Asset):
     inverter_kw: float | None = Field(None, gt=0, description="AC limit [kW]; default = capacity_kwp / 1.1.")
     losses_fraction: float = Field(0.14, ge=0, lt=1, description="System losses (soiling, wiring, mismatch).")
     temp_coefficient_per_c: float = Field(-0.0037, description="Power temperature coefficient [1/°C].")
-    forecast_kw: Series | None = Field(None, description="AC output forecast [kW]; replaces the pvlib model.")
+    forecast_kw: Series | None = Field(
+        None,
+        description="AC output forecast [kW]; replaces the pvlib model. Values above the AC limit (inverter_kw) "
+        "are clipped to it and the clipped energy is reported (kpis.pv_clipped_kwh).",
+    )
     om_cny_per_kwh: float = Field(0.0, ge=0)
 
 
@@ -516,6 +535,8 @@ class Park(_Spec):
 
 
 _GAS_KINDS = {"gas_boiler", "chp"}
+LOAD_KINDS = {"electric_load", "heat_load", "interruptible_load", "batch_job", "production_line"}
+"""Kinds with the load role: in a park with tenants each names its owner (a tenant, or 'park')."""
 
 
 def check_references(data: dict[str, Any]) -> list[Problem]:
@@ -550,7 +571,15 @@ def check_references(data: dict[str, Any]) -> list[Problem]:
             if aid in asset_seen:
                 problems.append(Problem(f"assets[{i}].id", f"duplicate id {aid!r} (also {asset_seen[aid]})"))
             asset_seen[aid] = f"assets[{i}]"
-        if owner != PARK_OWNER and owner not in tenants:
+        if kind in LOAD_KINDS and tenants and "owner" not in a:
+            problems.append(
+                Problem(
+                    f"assets[{i}].owner",
+                    f"{kind} {aid!r} has no owner: in a park with tenants every load names its owner "
+                    f"(a tenant id: {', '.join(sorted(tenants))}; or 'park' for the park's own load)",
+                )
+            )
+        elif owner != PARK_OWNER and owner not in tenants:
             known = ", ".join(sorted(tenants)) or "none"
             problems.append(Problem(f"assets[{i}].owner", f"unknown tenant {owner!r} (tenants: {known}; or 'park')"))
         if kind == "grid":

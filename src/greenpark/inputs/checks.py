@@ -18,8 +18,12 @@ def _fmt(ts: pd.Timestamp) -> str:
     return ts.strftime("%Y-%m-%d %H:%M")
 
 
-def check_horizon_requirements(inputs: Inputs) -> list[Problem]:
-    """Every production requirement that cannot be met on this horizon, with its path."""
+def check_horizon_requirements(inputs: Inputs, *, with_series: bool = True) -> list[Problem]:
+    """Every production requirement that cannot be met on this horizon, with its path.
+
+    ``with_series=False`` leaves out the checks that read resolved series (the
+    minimum renewable share), for inputs whose series had problems.
+    """
     problems: list[Problem] = []
     index, dt = inputs.index, inputs.step_h
     horizon_h = len(index) * dt
@@ -58,7 +62,8 @@ def check_horizon_requirements(inputs: Inputs) -> list[Problem]:
                             f"{a.kind} {a.id!r}: {v:g} h is longer than the {horizon_h:g} h horizon",
                         )
                     )
-    problems += _renewable_problems(inputs)
+    if with_series:
+        problems += _renewable_problems(inputs)
     return problems
 
 

@@ -57,14 +57,21 @@ class Inputs:
         return self.series[(asset_id, name)]
 
 
-def resolve_inputs(park: Park, start: pd.Timestamp | str, horizon: pd.Timedelta | str) -> Inputs:
+def resolve_inputs(
+    park: Park, start: pd.Timestamp | str, horizon: pd.Timedelta | str, *, problems: list[Problem] | None = None
+) -> Inputs:
     """Resolve every series of ``park`` on ``[start, start + horizon)``.
+
+    ``problems``, when given, receives the series problems instead of their
+    being raised; the series concerned are then zeros in the inputs returned
+    (so that checks needing only the park and the horizon can still run).
 
     Raises
     ------
     ParkValidationError
         Listing every missing file, gap, NaN, negative load, wrong length or
-        wrong time zone found.
+        wrong time zone found (a horizon that is not whole steps is raised
+        even with ``problems``).
     """
     tz = park.park.timezone
     try:
@@ -94,7 +101,11 @@ def resolve_inputs(park: Park, start: pd.Timestamp | str, horizon: pd.Timedelta 
         weather = _weather(resolver, park.weather.file)
     for _i, a in pvs:
         if a.forecast_kw is not None:
-            inputs.series[(a.id, "available_kw")] = inputs.series[(a.id, "forecast_kw")]
+            # a forecast above the inverter's AC limit is clipped to it; the clipped energy is reported
+            forecast = inputs.series[(a.id, "forecast_kw")]
+            available = np.minimum(forecast, pv_ac_limit_kw(a))
+            inputs.series[(a.id, "available_kw")] = available
+            inputs.series[(a.id, "clipped_kw")] = forecast - available
         elif weather is not None:
             inputs.series[(a.id, "available_kw")] = pv_ac_power_kw(
                 weather,
@@ -104,16 +115,23 @@ def resolve_inputs(park: Park, start: pd.Timestamp | str, horizon: pd.Timedelta 
                 capacity_kwp=a.capacity_kwp,
                 tilt_deg=a.tilt_deg,
                 azimuth_deg=a.azimuth_deg,
-                inverter_kw=a.inverter_kw or a.capacity_kwp / 1.1,
+                inverter_kw=pv_ac_limit_kw(a),
                 losses_fraction=a.losses_fraction,
                 temp_coefficient_per_c=a.temp_coefficient_per_c,
             )
         else:
             inputs.series[(a.id, "available_kw")] = np.zeros(len(index))
 
-    if resolver.problems:
+    if problems is not None:
+        problems += resolver.problems
+    elif resolver.problems:
         raise ParkValidationError(resolver.problems)
     return inputs
+
+
+def pv_ac_limit_kw(pv) -> float:
+    """A PV system's AC limit: ``inverter_kw``, by default ``capacity_kwp / 1.1`` [kW]."""
+    return float(pv.inverter_kw or pv.capacity_kwp / 1.1)
 
 
 def _weather(resolver: SeriesResolver, file: str) -> pd.DataFrame | None:

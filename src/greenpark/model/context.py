@@ -24,14 +24,41 @@ from greenpark.model.linear import Group, LinearProblem
 CARRIERS = ("electricity", "heat")
 
 
+ROLES = ("output", "use", "export", "input", "charge", "discharge", "shed", "link")
+"""What a flow is to the books (:mod:`greenpark.accounts`), declared by the builder that connects it.
+
+``output``
+    energy an asset delivers into a node; it carries the asset's own emissions and
+    those of its ``input`` flows (a converter), shared between an asset's output
+    carriers by the efficiency method (CHP).
+``use``
+    energy a node uses for good: a load, a batch run, a line.
+``export``
+    energy sold out of the park (the grid export): the park's, not a use.
+``input``
+    energy a converter takes from a node (a heat pump's electricity); its emissions
+    pass on to the converter's outputs.
+``charge`` / ``discharge``
+    energy into and out of a store; its emissions are carried in the store.
+``shed``
+    demand not served (shed, interrupted, unserved): it reduces the node's use.
+``link``
+    a tenant's link to the park node (written by the core).
+"""
+
+
 @dataclass
 class Port:
-    """``coef[k, t] · var[k, t]`` enters the ``carrier`` balance of node ``nodes[k]`` [kW]."""
+    """``coef[k, t] · var[k, t]`` enters the ``carrier`` balance of node ``nodes[k]`` [kW].
+
+    ``role`` says what the flow is to the books (see :data:`ROLES`).
+    """
 
     carrier: str
     nodes: list[str]
     var: Group
     coef: np.ndarray
+    role: str = "output"
 
 
 @dataclass
@@ -64,6 +91,20 @@ class Slack:
     describe: Callable[[np.ndarray], list[dict]]
 
 
+@dataclass
+class Meter:
+    """A metered connection: ``imp[k, t]`` and ``exp[k, t]`` [kW], never both in one step.
+
+    Where ``exclusive[k, t]`` the model holds it with a binary; elsewhere the LP holds
+    it because both flows at once never pay (``net[k, t]``: the reported schedule nets
+    the two flows, which changes no cost).
+    """
+
+    imp: Group
+    exp: Group
+    net: np.ndarray
+
+
 ELASTIC_PENALTY_CNY = {
     "load_kwh": 1.0e4,  # per kWh of a non-curtailable load not served
     "run": 1.0e7,  # per required batch run not scheduled
@@ -91,6 +132,8 @@ class BuildContext:
     """Business-as-usual build: no shifting (batch runs as early as they can, no interruption)."""
     slacks: list[Slack] = field(default_factory=list)
     assets_by_key: dict[str, object] = field(default_factory=dict)
+    meters: list[Meter] = field(default_factory=list)
+    """Connections with one meter: import and export never both in one step (see :class:`Meter`)."""
 
     @property
     def n_t(self) -> int:
@@ -109,9 +152,17 @@ class BuildContext:
         """A scalar field of every asset as a column ``(len(assets), 1)``."""
         return np.array([[float(getattr(a, name))] for a in assets])
 
-    def connect(self, carrier: str, var: Group, nodes: list[str], coef: float | np.ndarray = 1.0) -> None:
+    def connect(
+        self, carrier: str, var: Group, nodes: list[str], coef: float | np.ndarray = 1.0, *, role: str | None = None
+    ) -> None:
+        """``coef·var`` into the ``carrier`` balance of ``nodes``; ``role`` (default: ``output`` for
+        a positive, ``use`` for a negative coefficient) says what the flow is to the books."""
         assert carrier in CARRIERS, carrier
-        self.ports.append(Port(carrier, list(nodes), var, np.broadcast_to(np.asarray(coef, float), var.shape)))
+        c = np.broadcast_to(np.asarray(coef, float), var.shape)
+        if role is None:
+            role = "output" if (c >= 0).all() else "use"
+        assert role in ROLES, role
+        self.ports.append(Port(carrier, list(nodes), var, c, role))
 
     def add_slack(self, requirement: str, var: Group, penalty: np.ndarray | float, describe) -> None:
         """Register an elastic slack column (only in an elastic build) and its penalty (cost kind ``elastic``)."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from greenpark.inputs import Inputs
-from greenpark.model.context import CARRIERS, ELASTIC_PENALTY_CNY, BuildContext, Emission, Port
+from greenpark.model.context import CARRIERS, ELASTIC_PENALTY_CNY, BuildContext, Emission, Meter, Port
 from greenpark.model.linear import LinearProblem, StandardForm
 from greenpark.model.registry import BUILDERS
 from greenpark.spec import PARK_OWNER
@@ -26,6 +26,7 @@ class BuiltModel:
     nodes: dict[str, list[str]]
     carbon_price_cny_per_kg: np.ndarray
     slacks: list = field(default_factory=list)
+    meters: list[Meter] = field(default_factory=list)
 
 
 def build_model(inputs: Inputs, *, elastic: bool = False, reference_operation: bool = False) -> BuiltModel:
@@ -81,6 +82,7 @@ def build_model(inputs: Inputs, *, elastic: bool = False, reference_operation: b
         nodes=nodes,
         carbon_price_cny_per_kg=price_per_kg,
         slacks=ctx.slacks,
+        meters=ctx.meters,
     )
 
 
@@ -125,10 +127,11 @@ def _tenant_links(ctx: BuildContext) -> None:
         limit = np.array([[getattr(t, limit_field) if getattr(t, limit_field) is not None else np.inf] for t in linked])
         imp = lp.add_var("link", f"{prefix}import_kw", keys, 0.0, limit, unit="kW")
         exp = lp.add_var("link", f"{prefix}export_kw", keys, 0.0, limit, unit="kW")
-        ctx.connect(carrier, imp, keys, 1.0)
-        ctx.connect(carrier, exp, keys, -1.0)
-        ctx.connect(carrier, imp, [PARK_OWNER] * len(keys), -1.0)
-        ctx.connect(carrier, exp, [PARK_OWNER] * len(keys), 1.0)
+        ctx.connect(carrier, imp, keys, 1.0, role="link")
+        ctx.connect(carrier, exp, keys, -1.0, role="link")
+        ctx.connect(carrier, imp, [PARK_OWNER] * len(keys), -1.0, role="link")
+        ctx.connect(carrier, exp, [PARK_OWNER] * len(keys), 1.0, role="link")
+        ctx.meters.append(Meter(imp, exp, net=np.ones(imp.shape, dtype=bool)))
         factor = grid_co2[None, :] if carrier == "electricity" else np.full((1, ctx.n_t), heat_factor)
         ctx.add_emission("scope2", imp, keys, factor * dt, ledger="tenant")
 

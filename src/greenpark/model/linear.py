@@ -72,6 +72,8 @@ class LinearProblem:
     _entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
     _costs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
     constant_costs: dict[str, float] = field(default_factory=dict)
+    integer_reasons: list[str] = field(default_factory=list)
+    """Why the model has integer columns, one line per cause (``summary.json``: ``integer_variables``)."""
     n_cols: int = 0
     n_rows: int = 0
 
@@ -87,9 +89,17 @@ class LinearProblem:
         n_t: int | None = None,
         unit: str = "",
         integer: bool = False,
+        why: str | list[str] | None = None,
     ) -> Group:
-        """Add columns ``block[key].name[t]`` with bounds broadcast to ``(len(keys), n_t)``."""
+        """Add columns ``block[key].name[t]`` with bounds broadcast to ``(len(keys), n_t)``.
+
+        Integer columns say ``why`` they are needed (default: one line per key).
+        """
         n_t = self.n_t if n_t is None else n_t
+        if integer:
+            if why is None:
+                why = [f"{block} {k!r}: {name.replace('_', ' ')} (integer)" for k in keys]
+            self.integer_reasons.extend([why] if isinstance(why, str) else why)
         g = Group(block, name, list(keys), n_t, self.n_cols, unit)
         self._col_lower.append(np.broadcast_to(np.asarray(lower, dtype=float), g.shape).ravel())
         self._col_upper.append(np.broadcast_to(np.asarray(upper, dtype=float), g.shape).ravel())
@@ -223,6 +233,7 @@ class LinearProblem:
             row_upper=cat(self._row_upper) if self._row_upper else np.zeros(0),
             cost_by_kind=costs,
             constant_costs=dict(self.constant_costs),
+            integer_reasons=list(dict.fromkeys(self.integer_reasons)),
             var_groups=list(self.var_groups),
             row_groups=list(self.row_groups),
         )
@@ -241,6 +252,7 @@ class StandardForm:
     row_upper: np.ndarray
     cost_by_kind: dict[str, np.ndarray]
     constant_costs: dict[str, float]
+    integer_reasons: list[str]
     var_groups: list[Group]
     row_groups: list[Group]
 

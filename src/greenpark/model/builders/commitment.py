@@ -63,9 +63,10 @@ def commit(ctx: BuildContext, block: str, output: Group, units: list[UnitSpec]) 
             keep = max(0, hours_to_steps(u.min_down_h, dt) - state_steps)
             on_ub[i, :keep] = 0.0
     on_lb = np.minimum(on_lb, on_ub)
-    on = lp.add_var(block, "on", keys, on_lb, on_ub, integer=True)
-    start = lp.add_var(block, "start", keys, 0.0, 1.0, integer=True)
-    stop = lp.add_var(block, "stop", keys, 0.0, 1.0, integer=True)
+    why = [f"{block.replace('_', ' ')} {k!r}: unit commitment (on/off, starts, stops)" for k in keys]
+    on = lp.add_var(block, "on", keys, on_lb, on_ub, integer=True, why=why)
+    start = lp.add_var(block, "start", keys, 0.0, 1.0, integer=True, why=why)
+    stop = lp.add_var(block, "stop", keys, 0.0, 1.0, integer=True, why=why)
     pmax = np.array([[u.max_out] for u in units])
     pmin = np.array([[u.min_out] for u in units])
 

@@ -63,7 +63,7 @@ def _heat_from(
     if gas:
         ctx.burn_gas(inp, owners)
     else:
-        ctx.connect("electricity", inp, owners, -1.0)
+        ctx.connect("electricity", inp, owners, -1.0, role="input")
     lp.add_cost("operation", heat, ctx.column(assets, "om_cny_per_kwh") * dt)
 
 
@@ -95,14 +95,9 @@ def build_chp(assets: list[CHP], ctx: BuildContext) -> None:
     lp, dt = ctx.lp, ctx.step_h
     keys = [a.id for a in assets]
     owners = [a.owner for a in assets]
-    el = lp.add_var(
-        "chp",
-        "electricity_kw",
-        keys,
-        ctx.column(assets, "min_electric_kw"),
-        ctx.column(assets, "electric_kw"),
-        unit="kW",
-    )
+    # LP: min_electric_kw is a must-run floor; committed: it holds only while on (commit's min_output row)
+    must_run = np.array([[0.0 if a.commitment is not None else a.min_electric_kw] for a in assets])
+    el = lp.add_var("chp", "electricity_kw", keys, must_run, ctx.column(assets, "electric_kw"), unit="kW")
     fuel = lp.add_var("chp", "fuel_kw", keys, 0.0, np.inf, unit="kW")
     heat = lp.add_var("chp", "heat_kw", keys, 0.0, np.inf, unit="kW")
     conv = lp.add_rows("chp", "electric_conversion", keys, 0.0, 0.0, unit="kW")

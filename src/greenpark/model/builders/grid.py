@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from greenpark.model.context import BuildContext
+from greenpark.model.context import BuildContext, Meter
 from greenpark.spec import GridConnection
 
 HOURS_PER_MONTH = 730.0
@@ -24,13 +24,21 @@ def build(assets: list[GridConnection], ctx: BuildContext) -> None:
     demand ``c_dem · (H/730 h) · peak_kw`` (the monthly charge prorated to the
     horizon of H hours; the peak starts from what is already billed).
     Emissions (scope 2): ``Σ_t f_grid(t)·import·Δt``.
+
+    One meter: in a step the park imports or exports, never both. Where
+    ``p_exp(t) ≤ p_imp(t)`` the LP holds this by itself (both at once never pays;
+    at equal prices the reported schedule nets the two flows). In the steps where
+    ``p_exp(t) > p_imp(t)`` (and export is allowed) a binary
+    ``grid[g].importing[t] ∈ {0, 1}`` holds it, which makes the park a MILP:
+    rows ``import_mode[t]``: ``import_kw[t] − L_imp·importing[t] ≤ 0`` and
+    ``export_mode[t]``: ``export_kw[t] + L_exp·importing[t] ≤ L_exp``.
     """
     lp, dt, keys = ctx.lp, ctx.step_h, [a.id for a in assets]
     imp = lp.add_var("grid", "import_kw", keys, 0.0, ctx.column(assets, "import_limit_kw"), unit="kW")
     exp = lp.add_var("grid", "export_kw", keys, 0.0, ctx.column(assets, "export_limit_kw"), unit="kW")
     nodes = ["park"] * len(assets)
     ctx.connect("electricity", imp, nodes, 1.0)
-    ctx.connect("electricity", exp, nodes, -1.0)
+    ctx.connect("electricity", exp, nodes, -1.0, role="export")
     lp.add_cost("grid_energy", imp, ctx.series(assets, "import_price_cny_per_kwh") * dt)
     lp.add_cost("grid_energy", exp, -ctx.series(assets, "export_price_cny_per_kwh") * dt)
     co2 = ctx.series(assets, "co2_kg_per_kwh")
@@ -38,6 +46,7 @@ def build(assets: list[GridConnection], ctx: BuildContext) -> None:
     ctx.grid_co2_kg_per_kwh = co2[0]
     ctx.grid_export = exp
     ctx.grid_import = imp
+    _one_meter(assets, ctx, imp, exp)
 
     charged = [a for a in assets if a.demand_charge_cny_per_kw_month > 0]
     if charged:
@@ -58,3 +67,31 @@ def build(assets: list[GridConnection], ctx: BuildContext) -> None:
         lp.add_cost(
             "demand_charge", peak, ctx.column(charged, "demand_charge_cny_per_kw_month") * horizon_h / HOURS_PER_MONTH
         )
+
+
+def _one_meter(assets: list[GridConnection], ctx: BuildContext, imp, exp) -> None:
+    """Binaries only in the steps where the export price exceeds the import price (see :func:`build`)."""
+    lp = ctx.lp
+    p_imp = ctx.series(assets, "import_price_cny_per_kwh")
+    p_exp = ctx.series(assets, "export_price_cny_per_kwh")
+    l_imp = ctx.column(assets, "import_limit_kw")
+    l_exp = ctx.column(assets, "export_limit_kw")
+    exclusive = (p_exp > p_imp) & (l_exp > 0)
+    ctx.meters.append(Meter(imp, exp, net=~exclusive))
+    if not exclusive.any():
+        return
+    keys = [a.id for a in assets]
+    why = [
+        f"grid {a.id!r}: the export price exceeds the import price in {int(n)} of {ctx.n_t} steps "
+        "(one binary per such step: a meter imports or exports, never both)"
+        for a, n in zip(assets, exclusive.sum(axis=1), strict=True)
+        if n
+    ]
+    mode = lp.add_var("grid", "importing", keys, 0.0, exclusive.astype(float), integer=True, why=why)
+    free = np.where(exclusive, 0.0, np.inf)
+    rows = lp.add_rows("grid", "import_mode", keys, -np.inf, free, unit="kW")
+    lp.add_terms(rows, imp, 1.0)
+    lp.add_terms(rows, mode, -l_imp)
+    rows = lp.add_rows("grid", "export_mode", keys, -np.inf, np.where(exclusive, l_exp, np.inf), unit="kW")
+    lp.add_terms(rows, exp, 1.0)
+    lp.add_terms(rows, mode, l_exp)

@@ -24,7 +24,7 @@ def _loads(ctx: BuildContext, block: str, carrier: str, assets: list) -> None:
     shed = [a for a in assets if a.curtailable]
     if shed:
         var = ctx.lp.add_var(block, "shed_kw", [a.id for a in shed], 0.0, ctx.series(shed, "power_kw"), unit="kW")
-        ctx.connect(carrier, var, [a.owner for a in shed], 1.0)
+        ctx.connect(carrier, var, [a.owner for a in shed], 1.0, role="shed")
         ctx.lp.add_cost("lost_load", var, ctx.column(shed, "value_of_lost_load_cny_per_kwh") * ctx.step_h)
 
 
@@ -32,7 +32,7 @@ def _unserved(ctx: BuildContext, block: str, carrier: str, assets: list) -> None
     """Elastic build: ``unserved_kw[t] ∈ [0, power_kw(t)]`` for loads that must be served."""
     dt = ctx.step_h
     var = ctx.lp.add_var(block, "unserved_kw", [a.id for a in assets], 0.0, ctx.series(assets, "power_kw"), unit="kW")
-    ctx.connect(carrier, var, [a.owner for a in assets], 1.0)
+    ctx.connect(carrier, var, [a.owner for a in assets], 1.0, role="shed")
 
     entries = [{"requirement": f"{carrier} load", "asset": a.id, "tenant": a.owner} for a in assets]
 
@@ -71,7 +71,7 @@ def build_interruptible_load(assets: list[InterruptibleLoad], ctx: BuildContext)
     keys = [a.id for a in assets]
     limit = 0.0 if ctx.reference_operation else ctx.series(assets, "power_kw")  # business as usual: no interruption
     shed = lp.add_var("interruptible_load", "shed_kw", keys, 0.0, limit, unit="kW")
-    ctx.connect("electricity", shed, [a.owner for a in assets], 1.0)
+    ctx.connect("electricity", shed, [a.owner for a in assets], 1.0, role="shed")
     lp.add_cost("demand_response", shed, ctx.column(assets, "shed_price_cny_per_kwh") * dt)
     days = index.normalize()
     uniq, day_of_step = np.unique(days.asi8, return_inverse=True)

@@ -49,7 +49,8 @@ def build_batch_jobs(assets: list[BatchJob], ctx: BuildContext) -> None:
             last = s1 - len(prof)
             if last >= s0:
                 allowed[j, s0 : last + 1] = 1.0
-    start = lp.add_var("batch_job", "start", keys, 0.0, allowed, integer=True)
+    why = [f"batch job {k!r}: start times (a run starts at one step)" for k in keys]
+    start = lp.add_var("batch_job", "start", keys, 0.0, allowed, integer=True, why=why)
     if ctx.reference_operation:
         # business as usual: every run as early as its window and line allow (a lexicographic nudge)
         lp.add_cost("reference_order", start, REFERENCE_ORDER_CNY_PER_STEP * np.arange(n_t)[None, :])
@@ -74,6 +75,7 @@ def build_batch_jobs(assets: list[BatchJob], ctx: BuildContext) -> None:
                 np.array([[runs[r, 0]] for r in optional]),
                 n_t=1,
                 integer=True,
+                why=sorted({f"batch job {keys[win_rows[r][0]]!r}: runs that may be skipped" for r in optional}),
             )
             lp.add_entries(rows.offset + np.array(optional), skipped.offset + np.arange(len(optional)), 1.0)
             penalty = np.array([[assets[win_rows[r][0]].skip_penalty_cny] for r in optional])

@@ -55,8 +55,8 @@ def _storage(
     lp.add_terms(rows, ch, -eta_c * dt)
     lp.add_terms(rows, dis, dt / eta_d)
 
-    ctx.connect(carrier, dis, owners, 1.0)
-    ctx.connect(carrier, ch, owners, -1.0)
+    ctx.connect(carrier, dis, owners, 1.0, role="discharge")
+    ctx.connect(carrier, ch, owners, -1.0, role="charge")
     lp.add_cost(cost_kind, dis, cost_per_kwh * dt)
 
     exclusive = [i for i, a in enumerate(assets) if getattr(a, "no_simultaneous", False)]
@@ -64,7 +64,8 @@ def _storage(
         # charging[t] ∈ {0, 1}: charge_kw ≤ P·charging, discharge_kw ≤ P·(1 − charging)
         ek = [keys[i] for i in exclusive]
         pe = p[exclusive]
-        mode = lp.add_var(block, "charging", ek, 0.0, 1.0, integer=True)
+        why = [f"{block.replace('_', ' ')} {k!r}: no simultaneous charge and discharge" for k in ek]
+        mode = lp.add_var(block, "charging", ek, 0.0, 1.0, integer=True, why=why)
         rows = lp.add_rows(block, "charge_mode", ek, -np.inf, 0.0, unit="kW")
         lp.add_terms(rows, ch, 1.0, var_keys=exclusive)
         lp.add_terms(rows, mode, -pe)
