@@ -2,7 +2,9 @@
 
     python benchmarks/bench_decision.py
 
-Prints, for the LP reference park and its MILP variant:
+Prints, for the LP reference park and its MILP variant (the LP rows with the export
+price capped at the import price in every step, so that they stay LPs; see
+``bench_build_solve.py``):
 * a 10-point frontier over 168 h against one solve of the same park and horizon
   (target: frontier ≤ 4 × one solve), and
 * Shapley settlement of 8 tenants over 24 h (256 coalition solves) on 2 processes
@@ -53,9 +55,9 @@ def shapley_case(name: str, park) -> None:
 
 
 def main() -> None:
-    frontier_case("LP reference", gp.load_park(MODELS / "reference-park.yaml"))
+    frontier_case("LP reference", gp.park_from_dict(scaled_park(6, cap_export=True), base_dir=MODELS))
     frontier_case("MILP reference", gp.load_park(MODELS / "reference-park-milp.yaml"))
-    shapley_case("LP, 8 tenants", gp.park_from_dict(scaled_park(8), base_dir=MODELS))
+    shapley_case("LP, 8 tenants", gp.park_from_dict(scaled_park(8, cap_export=True), base_dir=MODELS))
     shapley_case("MILP, 8 tenants", gp.park_from_dict(milp_park(8), base_dir=MODELS))
 
 

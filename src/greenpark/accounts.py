@@ -85,7 +85,7 @@ def _recompute_carbon(form, x: np.ndarray) -> None:
     except KeyError:
         return
     r = row.offset
-    x[total.offset] -= float(form.a[r] @ x)  # the row reads total − Σ … = 0
+    x[total.offset] -= float((form.a[r] @ x)[0])  # the row reads total − Σ … = 0
     value = x[total.offset]
     try:
         tiers = form.var_group("carbon", "tier_t")

@@ -245,9 +245,15 @@ def settle(
         table.add_column(f"{m} CNY", justify="right")
     for tenant, r in t.iterrows():
         cells = [f"{r[f'bill_{m}_cny']:,.0f}" + (" [red]![/]" if r[f"negative_saving_{m}"] else "") for m in methods]
-        table.add_row(str(tenant), f"{r['co2_t']:,.1f}", f"{r['standalone_cost_cny']:,.0f}", *cells)
+        standalone = r["standalone_cost_cny"]
+        table.add_row(str(tenant), f"{r['co2_t']:,.1f}", f"{standalone:,.0f}", *cells)
     out.print(table)
-    err.print(f"settlement written to {folder / 'settlement.csv'} (! = negative saving)", highlight=False)
+    out.print(f"[dim]{result.notes['standalone']}[/]", highlight=False)
+    for m, why in result.notes.get("negative_saving", {}).items():
+        out.print(f"[red]![/] {m}: {why}", highlight=False)
+    err.print(
+        f"settlement written to {folder / 'settlement.csv'} and settlement.json (! = negative saving)", highlight=False
+    )
 
 
 @app.command()

@@ -41,8 +41,9 @@ LABELS: dict[str, dict[str, str]] = {
         "co2_step": "CO₂ per step",
         "intensity": "Grid carbon intensity",
         "tenants": "Tenants: cost at marginal prices and emissions",
-        "tenant_cost": "Cost",
+        "tenant_cost": "Bill",
         "tenant_co2": "CO₂",
+        "tenant_co2_ledger": "CO₂ counted by the tenant cap",
         "production": "Production runs",
         "frontier": "Cost–carbon frontier",
         "status": "Status",
@@ -81,8 +82,9 @@ LABELS: dict[str, dict[str, str]] = {
         "co2_step": "每时段碳排放",
         "intensity": "电网碳强度",
         "tenants": "企业：按边际电价结算的费用与碳排放",
-        "tenant_cost": "费用",
+        "tenant_cost": "账单",
         "tenant_co2": "碳排放",
+        "tenant_co2_ledger": "碳排放（限额口径）",
         "production": "生产批次",
         "frontier": "成本—碳排放前沿",
         "status": "状态",
@@ -247,7 +249,7 @@ def _figures(s: Schedule, lang: str, frontier: pd.DataFrame | None) -> list[tupl
         fig.add_trace(
             go.Bar(
                 x=list(t.index),
-                y=t["cost_at_marginal_prices_cny"].to_numpy().tolist(),
+                y=t["bill_cny"].to_numpy().tolist(),
                 name=L["tenant_cost"],
                 offsetgroup=0,
                 marker_color="#2980b9",
@@ -263,6 +265,17 @@ def _figures(s: Schedule, lang: str, frontier: pd.DataFrame | None) -> list[tupl
             ),
             secondary_y=True,
         )
+        if "carbon_cap_price_cny_per_t" in t:  # a tenant cap exists: show what it counts beside the attributed CO2
+            fig.add_trace(
+                go.Bar(
+                    x=list(t.index),
+                    y=t["co2_cap_ledger_t"].fillna(0.0).to_numpy().tolist(),
+                    name=L["tenant_co2_ledger"],
+                    offsetgroup=2,
+                    marker_color="#bdc3c7",
+                ),
+                secondary_y=True,
+            )
         fig.update_yaxes(title_text=L["cny"], secondary_y=False)
         fig.update_yaxes(title_text=L["t"], secondary_y=True)
         fig.update_layout(title=L["tenants"])
@@ -388,7 +401,12 @@ def render_html(
         "kpis": kpis,
         "costs_cny": {k: float(v) for k, v in s.costs_cny.items()},
         "tenants": {
-            str(t): {"cost_cny": float(r["cost_at_marginal_prices_cny"]), "co2_t": float(r["co2_t"])}
+            str(t): {
+                "bill_cny": float(r["bill_cny"]),
+                "co2_t": float(r["co2_t"]),
+                "co2_market_t": float(r["co2_market_t"]),
+                **({"co2_cap_ledger_t": float(r["co2_cap_ledger_t"])} if "carbon_cap_price_cny_per_t" in r else {}),
+            }
             for t, r in s.tenants.iterrows()
         }
         if not s.tenants.empty

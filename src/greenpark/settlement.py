@@ -1,36 +1,43 @@
 """Tenant settlement: who pays what of the park's cost, three ways.
 
-Every method's bills sum to the park's total cost ``C(N)`` (the objective of the
-full park's schedule).
+The table has one row per tenant and the row ``park`` (the park's own loads, as in
+``tenants.csv``). Every method's bills sum to the park's total cost ``C(N)`` (the
+objective of the full park's schedule).
 
-``marginal``
+``marginal`` (the default of ``solve``: its ``bill_cny``, by :func:`greenpark.accounts.books`)
     Each tenant pays the energy it draws from the park node at the park node's
     hourly marginal prices (the balance duals, electricity and heat) plus the
     costs of its own assets. What that leaves over or short of ``C(N)`` (the
-    park operator's surplus: shared assets, demand charge, congestion) is
-    shared in proportion to the tenants' consumption.
+    park operator's surplus: shared assets, demand charge, congestion) is shared
+    in proportion to final energy use.
 ``proportional``
-    ``C(N)`` split in proportion to consumption.
+    ``C(N)`` split in proportion to final energy use.
 ``shapley``
     A coalition ``S`` of tenants is the park with only those tenants (their
     loads, jobs, lines and own assets) and *all* the shared assets and the grid
     connection; ``c(S)`` is its optimal cost over the same horizon and ``c(∅)``
-    that of the shared assets alone (e.g. PV sold, the demand charge on the
-    peak already billed). Tenants share ``v(S) = c(S) − c(∅)`` by their Shapley
-    values ``φ_i = Σ_S |S|!(n−|S|−1)!/n! · (v(S ∪ {i}) − v(S))`` — exact
-    (``2^n`` coalitions) for up to 8 tenants, estimated beyond from random
+    that of the shared assets and the park's own loads alone (e.g. PV sold, the
+    demand charge on the peak already billed). Tenants share ``v(S) = c(S) − c(∅)``
+    by their Shapley values ``φ_i = Σ_S |S|!(n−|S|−1)!/n! · (v(S ∪ {i}) − v(S))`` —
+    exact (``2^n`` coalitions) for up to 8 tenants, estimated beyond from random
     orderings with the standard error stated — and ``c(∅)`` in proportion to
-    consumption.
+    final energy use (the park's own row included).
 
-Consumption is the energy a tenant uses at its own node (electricity and heat:
-loads, batches, lines, converters and storage charging), from the schedule's
-balances. A tenant's *standalone cost* is ``c({i})``, the park with that tenant
-alone; its saving is standalone cost − bill, and a negative saving is flagged.
+Final energy use is what a row's loads, runs and lines use (electricity and heat,
+net of shedding), from the same books as ``tenants.csv``. A tenant's *standalone
+cost* is ``c({i})``: the park with that tenant alone, **keeping every shared
+asset** (PV, storage, CHP, boilers, the grid connection) for itself; the park
+row's is ``c(∅)``. Standalone costs therefore sum below the park's cost when
+tenants compete for shared assets, and a tenant's saving (standalone cost −
+bill) is negative when it pays more in the park than it would alone with all
+the shared assets to itself; each negative saving is flagged and explained in
+``notes``.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import multiprocessing as mp
 import time
@@ -45,7 +52,7 @@ import pandas as pd
 from greenpark.errors import ParkValidationError, Problem
 from greenpark.pipeline import next_midnight, parse_horizon
 from greenpark.pipeline import solve as solve_park
-from greenpark.results import Schedule
+from greenpark.results import Schedule, json_value
 from greenpark.solve import SolveOptions
 from greenpark.spec import PARK_OWNER, Park, load_park
 
@@ -66,6 +73,8 @@ class Settlement:
         out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         self.table.to_csv(out / "settlement.csv")
+        notes = {k: v for k, v in self.notes.items() if k != "time_s"}
+        (out / "settlement.json").write_text(json.dumps(notes, indent=2, default=json_value) + "\n")
         return out
 
 
@@ -84,16 +93,24 @@ def sub_park(park: Park, tenants: Iterable[str]) -> Park:
 
 
 def consumption_kwh(schedule: Schedule) -> pd.Series:
-    """Energy each tenant uses at its node: every outflow of its balances except exports to the park [kWh]."""
-    bal = schedule.balances
-    out = {}
-    for t in schedule.tenants.index:
-        used = 0.0
-        for (_carrier, node, term), col in bal.items():
-            if node == t and term != "residual" and not term.startswith("link["):
-                used += float(-np.minimum(col.to_numpy(), 0.0).sum())
-        out[t] = used * schedule.step_h
-    return pd.Series(out, name="consumption_kwh")
+    """Final energy use of every row (tenants and ``park``): electricity and heat, net of shedding [kWh]."""
+    t = schedule.tenants
+    return (t["electricity_use_kwh"] + t["heat_use_kwh"]).rename("consumption_kwh")
+
+
+STANDALONE = (
+    "standalone cost c({i}): the park with only that tenant, keeping every shared asset (PV, storage, CHP, "
+    "boilers, the grid connection) for itself; for the row 'park', c(∅): the shared assets and the park's own "
+    "loads alone. Standalone costs sum below the park's cost when tenants compete for shared assets."
+)
+NEGATIVE_SAVING = {
+    "marginal": "pays the park's marginal prices for what it draws and a share of the residual by its use: in the "
+    "hours it draws, the park's marginal energy can cost more than the shared assets would give it alone",
+    "proportional": "pays the park's average cost per kWh: a tenant whose use is cheap to serve (off-peak, "
+    "when PV runs) pays for the others' expensive hours",
+    "shapley": "pays its average marginal cost over coalitions: when shared assets are scarce, joining others "
+    "costs it the assets it would have alone (the park's cost game is not subadditive for it)",
+}
 
 
 def _coalition_cost(args: tuple) -> tuple[tuple[str, ...], float | None, str]:
@@ -132,21 +149,24 @@ def settle(
     full = schedule or solve_park(park, start=start_ts, horizon=horizon_td, options=options, build_pyomo=False)
     full.raise_for_status()
     total = float(full.objective_cny)
-    tenants = list(full.tenants.index)
-    use = consumption_kwh(full).reindex(tenants).fillna(0.0)
-    share = use / use.sum() if use.sum() > 0 else pd.Series(1.0 / len(tenants), index=tenants)
-    table = pd.DataFrame(index=pd.Index(tenants, name="tenant"))
+    rows = list(full.tenants.index)
+    tenants = [r for r in rows if r != PARK_OWNER]
+    use = consumption_kwh(full)
+    if use.sum() > 0:
+        share = use / use.sum()
+    else:
+        share = pd.Series([0.0 if (r == PARK_OWNER and tenants) else 1.0 for r in rows], index=rows)
+        share /= share.sum()
+    table = pd.DataFrame(index=pd.Index(rows, name="tenant"))
     table["consumption_kwh"] = use
     table["co2_t"] = full.tenants["co2_t"]
-    notes: dict[str, object] = {"park_cost_cny": total}
+    table["co2_market_t"] = full.tenants["co2_market_t"]
+    notes: dict[str, object] = {"park_cost_cny": total, "standalone": STANDALONE}
 
     if "marginal" in methods:
-        raw = (
-            full.tenants["electricity_value_cny"] + full.tenants["heat_value_cny"] + full.tenants["own_assets_cost_cny"]
-        )
-        residual = total - float(raw.sum())
-        table["bill_marginal_cny"] = raw + residual * share
-        notes["marginal_residual_cny"] = residual
+        table["bill_marginal_cny"] = full.tenants["bill_cny"]
+        notes["marginal"] = full.meta.get("billing_method", {}).get("definition", "")
+        notes["marginal_residual_cny"] = float(full.tenants["residual_share_cny"].sum())
     if "proportional" in methods:
         table["bill_proportional_cny"] = total * share
 
@@ -172,7 +192,7 @@ def settle(
             [Problem("settlement", f"coalition cost undefined (the sub-park cannot be solved): {f}") for f in failed]
         )
     empty = coalition[()]
-    table["standalone_cost_cny"] = [coalition[(t,)] for t in tenants]
+    table["standalone_cost_cny"] = [empty if r == PARK_OWNER else coalition[(r,)] for r in rows]
 
     if "shapley" in methods:
         v = {k: c - empty for k, c in coalition.items()}
@@ -181,12 +201,16 @@ def settle(
             notes["shapley"] = f"exact over {2 ** len(tenants)} coalitions"
         else:
             phi, stderr = _shapley_sampled(tenants, v, _orders(tenants, samples, seed))
-            table["shapley_std_error_cny"] = stderr
+            table["shapley_std_error_cny"] = pd.Series(stderr).reindex(rows).fillna(0.0)  # the park row: exact
             notes["shapley"] = f"estimated from {samples} random orderings (standard error per tenant in the table)"
-        table["bill_shapley_cny"] = pd.Series(phi) + empty * share
+        table["bill_shapley_cny"] = pd.Series(phi).reindex(rows).fillna(0.0) + empty * share
+    notes["negative_saving"] = {}
     for m in methods:
         table[f"saving_{m}_cny"] = table["standalone_cost_cny"] - table[f"bill_{m}_cny"]
         table[f"negative_saving_{m}"] = table[f"saving_{m}_cny"] < -1e-6 * max(1.0, abs(total))
+        losers = [str(r) for r in table.index[table[f"negative_saving_{m}"]]]
+        if losers:
+            notes["negative_saving"][m] = f"{', '.join(losers)}: {NEGATIVE_SAVING[m]}"
     notes["empty_park_cost_cny"] = empty
     notes["time_s"] = time.perf_counter() - t0
     return Settlement(table, total, coalition, notes)

@@ -111,13 +111,16 @@ def test_tenant_carbon_cap_binds_on_that_tenant_only():
     sections = {"gas": {"price_cny_per_kwh": 0.3, "co2_kg_per_kwh": 0.2}, "carbon": {"heat_co2_kg_per_kwh": 0.3}}
     free = solve(tiny_park(assets, [{"id": "a"}, {"id": "b"}], **sections), 2)
     assert free.dispatch["gas_boiler[gb].heat_kw"].sum() == pytest.approx(0.0, abs=1e-6)
-    assert free.tenants.loc["a", "co2_t"] == pytest.approx(0.06)  # 200 kWh × 0.3 kg
+    assert free.tenants.loc["a", "co2_cap_ledger_t"] == pytest.approx(0.06)  # 200 kWh × 0.3 kg
+    # attributed: the heat pump's heat carries its grid electricity, 0.5 kg/kWh / COP 2 = 0.25 kg/kWh
+    assert free.tenants.loc["a", "co2_t"] == pytest.approx(0.05)
+    assert free.tenants["co2_t"].sum() == pytest.approx(free.emissions_t["total_t"].sum(), rel=1e-9)
     capped = solve(tiny_park(assets, tenants, **sections), 2)
     # a must move x kWh of heat to its boiler: 0.06 − x·(0.3 − 0.2/0.9)/1000 = 0.05
     x = 10.0 / (0.3 - 0.2 / 0.9)
     assert capped.dispatch["gas_boiler[gb].heat_kw"].sum() == pytest.approx(x, rel=1e-9)
-    assert capped.tenants.loc["a", "co2_t"] == pytest.approx(0.05, rel=1e-9)
-    assert capped.tenants.loc["b", "co2_t"] == pytest.approx(free.tenants.loc["b", "co2_t"])
+    assert capped.tenants.loc["a", "co2_cap_ledger_t"] == pytest.approx(0.05, rel=1e-9)
+    assert capped.tenants.loc["b", "co2_cap_ledger_t"] == pytest.approx(free.tenants.loc["b", "co2_cap_ledger_t"])
     # the cap's price: each tonne a may emit more saves (0.3/0.9 − 0.1) CNY per kWh moved / 0.0778 kg per kWh
     mac = (0.3 / 0.9 - 0.1) / (0.3 - 0.2 / 0.9) * 1000
     assert capped.tenants.loc["a", "carbon_cap_price_cny_per_t"] == pytest.approx(mac, rel=1e-9)

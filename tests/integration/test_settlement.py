@@ -23,6 +23,9 @@ def test_bills_sum_to_the_park_cost_for_every_method(reference):
         assert reference.table[f"bill_{m}_cny"].sum() == pytest.approx(reference.park_cost_cny, rel=1e-9)
     assert len(reference.coalition_costs_cny) == 2**6
     assert reference.notes["shapley"] == "exact over 64 coalitions"
+    assert "keeping every shared asset" in reference.notes["standalone"]
+    park = reference.table.loc["park"]
+    assert park["standalone_cost_cny"] == reference.coalition_costs_cny[()]
 
 
 def test_negative_savings_are_flagged_not_hidden(reference):
@@ -30,6 +33,8 @@ def test_negative_savings_are_flagged_not_hidden(reference):
     for m in st.METHODS:
         np.testing.assert_array_equal(t[f"negative_saving_{m}"], t[f"saving_{m}_cny"] < -1e-6 * reference.park_cost_cny)
         assert (t[f"saving_{m}_cny"] == t["standalone_cost_cny"] - t[f"bill_{m}_cny"]).all()
+        if t[f"negative_saving_{m}"].any():
+            assert reference.notes["negative_saving"][m]  # each flagged saving says why
 
 
 def _peaks_park(**extra):
@@ -81,9 +86,18 @@ def test_marginal_and_proportional_methods_by_hand():
     s = st.settle(_peaks_park(), start=START, horizon="24h", methods=["marginal", "proportional"], workers=1)
     t = s.table
     use = t["consumption_kwh"]
-    assert use.tolist() == pytest.approx([330.0, 330.0, 330.0])
-    assert t["bill_proportional_cny"].tolist() == pytest.approx([s.park_cost_cny / 3] * 3)
+    assert use.tolist() == pytest.approx([0.0, 330.0, 330.0, 330.0])  # the park row has no loads of its own
+    assert t["bill_proportional_cny"].tolist() == pytest.approx([0.0] + [s.park_cost_cny / 3] * 3)
     assert t["bill_marginal_cny"].sum() == pytest.approx(s.park_cost_cny)
+    # the default method of settle is solve's bill
+    full = gp.solve(_peaks_park(), start=START, horizon="24h")
+    np.testing.assert_allclose(t["bill_marginal_cny"], full.tenants["bill_cny"], rtol=1e-9)
+    # by hand: flat 1.0 CNY/kWh, demand charge 2.4 CNY/kW on the 210 kW peak at hour 1 → the park node's
+    # price is 1.0 except hour 1 (1.0 + 2.4): a draws 10 kW then (330 + 2.4·10), b and c 100 kW (330 + 2.4·100);
+    # these sum to the park's cost 990 + 2.4·210, so nothing is left to share
+    assert t.loc["a", "bill_marginal_cny"] == pytest.approx(354.0, rel=1e-9)
+    assert t.loc["b", "bill_marginal_cny"] == pytest.approx(570.0, rel=1e-9)
+    assert full.tenants["residual_share_cny"].abs().max() == pytest.approx(0.0, abs=1e-9)
 
 
 def test_unknown_method_is_an_input_error():

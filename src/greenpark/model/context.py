@@ -132,6 +132,8 @@ class BuildContext:
     """Business-as-usual build: no shifting (batch runs as early as they can, no interruption)."""
     slacks: list[Slack] = field(default_factory=list)
     assets_by_key: dict[str, object] = field(default_factory=dict)
+    deferred: list[Callable[[], None]] = field(default_factory=list)
+    """Steps a builder leaves until every asset is built (they may read what other builders declared)."""
     meters: list[Meter] = field(default_factory=list)
     """Connections with one meter: import and export never both in one step (see :class:`Meter`)."""
 

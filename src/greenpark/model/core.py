@@ -69,6 +69,8 @@ def build_model(inputs: Inputs, *, elastic: bool = False, reference_operation: b
         if assets:
             builder(assets, ctx)
 
+    for step in ctx.deferred:
+        step()
     _tenant_links(ctx)
     _export_from_generation(ctx)
     nodes = _balances(ctx)

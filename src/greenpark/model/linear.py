@@ -108,6 +108,11 @@ class LinearProblem:
         self.n_cols += g.size
         return g
 
+    def upper_bounds(self, var: Group) -> np.ndarray:
+        """Column upper bounds of ``var``, shape ``(len(keys), n_t)``."""
+        i = next(k for k, g in enumerate(self.var_groups) if g is var)
+        return self._col_upper[i].reshape(var.shape)
+
     # ---- rows ------------------------------------------------------------
     def add_rows(
         self,

@@ -46,7 +46,7 @@ def build(assets: list[GridConnection], ctx: BuildContext) -> None:
     ctx.grid_co2_kg_per_kwh = co2[0]
     ctx.grid_export = exp
     ctx.grid_import = imp
-    _one_meter(assets, ctx, imp, exp)
+    ctx.deferred.append(lambda: _one_meter(assets, ctx, imp, exp))
 
     charged = [a for a in assets if a.demand_charge_cny_per_kw_month > 0]
     if charged:
@@ -74,8 +74,10 @@ def _one_meter(assets: list[GridConnection], ctx: BuildContext, imp, exp) -> Non
     lp = ctx.lp
     p_imp = ctx.series(assets, "import_price_cny_per_kwh")
     p_exp = ctx.series(assets, "export_price_cny_per_kwh")
-    l_imp = ctx.column(assets, "import_limit_kw")
-    l_exp = ctx.column(assets, "export_limit_kw")
+    l_imp = np.broadcast_to(ctx.column(assets, "import_limit_kw"), p_imp.shape)
+    # export is at most the on-site generation (row export_from_generation): the tighter big-M
+    generation = sum((lp.upper_bounds(g).sum(axis=0) for g in ctx.generation), np.zeros(ctx.n_t))
+    l_exp = np.minimum(ctx.column(assets, "export_limit_kw"), generation[None, :])
     exclusive = (p_exp > p_imp) & (l_exp > 0)
     ctx.meters.append(Meter(imp, exp, net=~exclusive))
     if not exclusive.any():
