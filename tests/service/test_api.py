@@ -172,6 +172,30 @@ def test_invalid_input_lists_every_error_and_creates_no_job(service):
     assert client.post("/v1/validate", json=small_request(), headers=alice).json() == {"valid": True, "errors": []}
 
 
+def test_validate_runs_every_check_of_the_solve_on_the_requests_horizon(service):
+    client, _e, _s, alice, *_ = service
+    req = small_request(horizon="48h")
+    req["park"]["assets"][0]["import_price_cny_per_kwh"] = 0.5
+    req["park"]["assets"][2]["power_kw"] = [100] * 30  # fits no 48 h horizon
+    for url in ("/v1/validate", "/v1/solve-jobs"):
+        r = client.post(url, json=req, headers=alice)
+        assert r.status_code == 422, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["errors"] == [
+            {"path": "assets[2].power_kw", "message": "has 30 values, the horizon has 48 steps"}
+        ]
+    assert client.get("/v1/solve-jobs", headers=alice).json()["total"] == 0
+    assert client.post("/v1/validate", json={**req, "horizon": "30h"}, headers=alice).json()["valid"] is True
+    # a gap in a dataset, and a start that is no date
+    gap = small_request(start="2026-07-15T00:00:00")
+    gap["datasets"] = {"load.csv": "time,kw\n" + "".join(f"2026-07-15T0{h}:00,50\n" for h in (0, 1, 3))}
+    gap["park"]["assets"][2]["power_kw"] = {"file": "load.csv", "column": "kw"}
+    errors = client.post("/v1/validate", json=gap, headers=alice).json()["errors"]
+    assert errors == [{"path": "datasets.load.csv", "message": "1 missing hours from 2026-07-15 02:00"}]
+    errors = client.post("/v1/validate", json=small_request(start="tomorrow-ish"), headers=alice).json()["errors"]
+    assert [e["path"] for e in errors] == ["start"]
+
+
 def test_inline_csv_datasets(service):
     client, _e, _s, alice, _b, run_queue = service
     req = small_request()

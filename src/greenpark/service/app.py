@@ -17,7 +17,6 @@ A client sees only its own jobs and parks: another client's job id answers 404.
 
 import asyncio
 import gc
-import io
 import json
 import time
 from contextlib import asynccontextmanager
@@ -25,7 +24,6 @@ from datetime import UTC
 from http import HTTPStatus
 from typing import Annotated, Any, Literal
 
-import pandas as pd
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
@@ -52,6 +50,7 @@ from greenpark.service.jobs import (
 )
 from greenpark.service.keys import Client, lookup
 from greenpark.service.settings import Settings
+from greenpark.tables import frame_to_csv, frame_to_json, frame_to_parquet
 
 PROBLEM = "application/problem+json"
 
@@ -110,14 +109,38 @@ class JobList(BaseModel):
     offset: int
 
 
+class ResultTable(BaseModel):
+    """One result table, typed: pandas' ``orient="split"`` (``index``, ``columns``, ``data``) plus the names and
+    types that make it exact (written by ``greenpark.tables.frame_to_json``, read back by ``json_to_frame``)."""
+
+    index_name: str | None = Field(None, description="The index's name: time, tenant or owner.")
+    index_dtype: str = Field(
+        description="pandas dtype of the index, e.g. datetime64[us, Asia/Shanghai]; a time is ISO 8601 with its "
+        "UTC offset (2026-07-15T00:00:00+08:00)."
+    )
+    index: list[Any] = Field(description="Row labels.")
+    column_levels: list[str | None] = Field(
+        description="Names of the column levels: carrier, node, term (balances); carrier, node (node_prices); "
+        "[null] for one unnamed level."
+    )
+    columns: list[str | list[str]] = Field(
+        description="Per column: its label at every level (a list), or the label itself when there is one level."
+    )
+    dtypes: list[str] = Field(description="pandas dtype of each column (float64, int64, str, …).")
+    data: list[list[Any]] = Field(
+        description='One list per row, in column order; null for a missing value, "Infinity"/"-Infinity" for an '
+        "infinite float."
+    )
+
+
 class JobResult(BaseModel):
-    """A finished job: its summary (as ``summary.json``) and its tables (column → values, index ``time``)."""
+    """A finished job: its summary (as ``summary.json``) and its tables, each typed (see ``ResultTable``)."""
 
     id: str
     status: str
     outcome: str | None
     summary: dict[str, Any] | None
-    tables: dict[str, Any]
+    tables: dict[str, ResultTable]
 
 
 class Validation(BaseModel):
@@ -606,7 +629,15 @@ def create_app(
         responses={
             **job_responses,
             409: {"model": ProblemDetails},
-            200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}}},
+            200: {
+                "content": {"text/csv": {}, "application/vnd.apache.parquet": {}},
+                "headers": {
+                    "Column-Levels": {
+                        "description": "For csv: the number of header rows (column levels) of the table.",
+                        "schema": {"type": "integer"},
+                    }
+                },
+            },
         },
     )
     def get_result(
@@ -615,36 +646,40 @@ def create_app(
         format: Annotated[Literal["json", "csv", "parquet"], Query()] = "json",
         table: Annotated[str | None, Query(description="For csv/parquet: one of the tables.")] = None,
     ) -> JobResult:
-        """The schedule of a finished job (409 until it has finished)."""
+        """The schedule of a finished job (409 until it has finished).
+
+        Tables are stored typed (Parquet) and every format is written from the typed frame. JSON: every table
+        as a ``ResultTable``. CSV (``table=…``): one header row per column level (header ``Column-Levels``;
+        balances: carrier, node, term; node_prices: carrier, node), then, with several levels, a row naming
+        the index; times ISO 8601 with their UTC offset. Parquet (``table=…``): typed, with pandas metadata
+        (every column level, the tz-aware index).
+        """
         row = own_job(client, job_id)
         if row["status"] not in TERMINAL or row["status"] == "expired":
             code = 404 if row["status"] == "expired" else 409
             raise ProblemError(code, "Result not available", f"the job is {row['status']}")
-        stored = stored_tables(engine, job_id)
         if format != "json":
             if table not in TABLES:
                 raise ProblemError(422, "Invalid request", f"table must be one of {', '.join(TABLES)}")
+            stored = stored_tables(engine, job_id, (table,))
             if table not in stored:
                 raise ProblemError(404, "Not found", f"the job has no {table} table (outcome {row['outcome']})")
+            frame = stored[table]
             if format == "csv":
                 return PlainTextResponse(
-                    stored[table],
+                    frame_to_csv(frame),
                     media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{table}.csv"'},
+                    headers={
+                        "Content-Disposition": f'attachment; filename="{table}.csv"',
+                        "Column-Levels": str(frame.columns.nlevels),
+                    },
                 )
-            frame = pd.read_csv(io.StringIO(stored[table]), index_col=0)
-            frame.columns = [str(c) for c in frame.columns]
-            buf = io.BytesIO()
-            frame.to_parquet(buf)
             return Response(
-                buf.getvalue(),
+                frame_to_parquet(frame),
                 media_type="application/vnd.apache.parquet",
                 headers={"Content-Disposition": f'attachment; filename="{table}.parquet"'},
             )
-        tables = {}
-        for name, csv in stored.items():
-            frame = pd.read_csv(io.StringIO(csv), index_col=0)
-            tables[name] = json.loads(frame.to_json(orient="split", date_format="iso"))
+        tables = {name: frame_to_json(frame) for name, frame in stored_tables(engine, job_id).items()}
         return JobResult(id=job_id, status=row["status"], outcome=row["outcome"], summary=row["summary"], tables=tables)
 
     @app.get(
@@ -730,7 +765,9 @@ def create_app(
 
     @app.post("/v1/validate", tags=["jobs"], responses={**job_responses, 422: {"model": ProblemDetails}})
     def validate(req: JobRequest, client: ClientDep) -> Validation:
-        """Validate a request without creating a job."""
+        """Validate a request without creating a job: every check its solve makes before building a model
+        (park fields, start and horizon, every series on the horizon incl. datasets and PV, requirements no
+        schedule could meet)."""
         park_doc, datasets = _park_of(client, req)
         problems = validate_request(req, park_doc, datasets)
         if problems:

@@ -4,6 +4,10 @@ SQLite (a file, WAL journal, ``synchronous=NORMAL``: durable against process cra
 embedded default; a PostgreSQL URL works the same.
 Schema changes are applied by :func:`migrate`, which records the schema version in
 ``schema_version`` and only ever adds, so an upgrade keeps every stored job.
+
+Result tables (``job_tables``): since schema 2 each table is stored typed, as Parquet bytes in
+``parquet`` (``csv`` is then empty); rows of jobs stored before hold CSV text in ``csv`` and no
+``parquet``, and are still read (:func:`greenpark.service.jobs.stored_tables`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -30,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 metadata = MetaData()
 
 api_keys = Table(
@@ -74,7 +79,8 @@ job_tables = Table(
     metadata,
     Column("job_id", String(36), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
     Column("name", String(50), primary_key=True),
-    Column("csv", Text, nullable=False),
+    Column("csv", Text, nullable=False),  # CSV text of jobs stored before schema 2 ("" in newer rows)
+    Column("parquet", LargeBinary, nullable=True),  # the table as Parquet (schema 2 on)
 )
 
 parks = Table(
@@ -138,11 +144,13 @@ def make_engine(url: str) -> Engine:
 def migrate(engine: Engine) -> int:
     """Create what is missing and record the schema version; never drops anything."""
     metadata.create_all(engine)
-    existing = {c["name"] for c in inspect(engine).get_columns("jobs")}
+    existing = {t.name: {c["name"] for c in inspect(engine).get_columns(t.name)} for t in (jobs, job_tables)}
     with engine.begin() as conn:
-        for col in jobs.columns:  # additive migrations: columns added in later versions
-            if col.name not in existing:
-                conn.execute(text(f"ALTER TABLE jobs ADD COLUMN {col.name} {col.type.compile(engine.dialect)}"))
+        for table in (jobs, job_tables):  # additive migrations: columns added in later versions
+            for col in table.columns:
+                if col.name not in existing[table.name]:
+                    sql_type = col.type.compile(engine.dialect)
+                    conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {col.name} {sql_type}"))
         current = conn.execute(schema_version.select()).scalar()
         if current is None:
             conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))

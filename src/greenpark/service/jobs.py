@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
@@ -20,10 +18,15 @@ from greenpark.errors import ParkValidationError, Problem
 from greenpark.results import json_value
 from greenpark.service.db import job_tables, jobs, now, parks
 from greenpark.service.settings import Settings
+from greenpark.tables import csv_to_frame, frame_to_parquet, parquet_to_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 JobState = Literal["queued", "running", "completed", "failed", "cancelled", "expired"]
 TERMINAL = ("completed", "failed", "cancelled", "expired")
 TABLES = ("dispatch", "balances", "prices", "node_prices", "tenants", "emissions")
+_LEGACY_COLUMN_LEVELS = {"balances": 3, "node_prices": 2}  # header rows of the CSV stored before schema 2
 _DATASET_NAME = re.compile(r"^[A-Za-z0-9_.\-]+\.csv$")
 _NO_FOLDER = "/nonexistent/greenpark-request-without-datasets"
 
@@ -110,21 +113,24 @@ def materialize(park_doc: dict, datasets: dict[str, str], folder: Path):
 
 
 def validate_request(req: JobRequest, park_doc: dict, datasets: dict[str, str]) -> list[Problem]:
-    """Every problem of a request (park fields, series, horizon), without solving."""
-    from greenpark.inputs import resolve_inputs
-    from greenpark.inputs.checks import check_horizon_requirements
-    from greenpark.pipeline import next_midnight, parse_horizon
+    """Every problem of a request (park fields, start, horizon, series, requirements), without solving:
+    :func:`greenpark.pipeline.prepare`, as the job's solve will run it."""
+    from greenpark.pipeline import prepare
 
     def check(folder: Path) -> list[Problem]:
         try:
-            park = materialize(park_doc, datasets, folder)
-            start = next_midnight(park.park.timezone) if req.start is None else pd.Timestamp(req.start)
-            inputs = resolve_inputs(park, start, parse_horizon(req.horizon))
-            return check_horizon_requirements(inputs)
+            prepare(materialize(park_doc, datasets, folder), req.start, req.horizon)
         except ParkValidationError as exc:
-            return exc.problems
-        except (ValueError, TypeError) as exc:
-            return [Problem("start", str(exc))]
+            # a dataset is named as in the request (datasets.load.csv), not by the server's folder
+            folders = {f"{folder}/", f"{folder.resolve()}/"}
+
+            def named(text: str) -> str:
+                for f in folders:
+                    text = text.replace(f, "datasets.")
+                return text
+
+            return [Problem(named(p.path), named(p.message)) for p in exc.problems]
+        return []
 
     if not datasets:  # nothing to write: file references are refused by check_request, so no folder is read
         return check(Path(_NO_FOLDER))
@@ -185,9 +191,7 @@ def execute(engine: Engine, job_id: str) -> None:
             tables = {}
             if schedule.ok:
                 for name, frame in schedule.frames().items():
-                    buf = io.StringIO()
-                    frame.to_csv(buf, date_format="%Y-%m-%dT%H:%M:%S%z")
-                    tables[name] = buf.getvalue()
+                    tables[name] = frame_to_parquet(frame)  # typed: dtypes, tz-aware index, column levels
         with engine.connect() as conn:
             cancelled = conn.execute(select(jobs.c.cancel_requested).where(jobs.c.id == job_id)).scalar()
         if cancelled:
@@ -218,9 +222,12 @@ def finish(
     message: str | None = None,
     error: str | None = None,
     summary: dict | None = None,
-    tables: dict[str, str] | None = None,
+    tables: dict[str, bytes] | None = None,
 ) -> bool:
-    """Store a job's end, once: only a job still running (or queued) can finish."""
+    """Store a job's end, once: only a job still running (or queued) can finish.
+
+    ``tables``: name → the table as Parquet (:func:`greenpark.tables.frame_to_parquet`).
+    """
     with engine.begin() as conn:
         res = conn.execute(
             update(jobs)
@@ -237,15 +244,37 @@ def finish(
         )
         if res.rowcount and tables:
             conn.execute(delete(job_tables).where(job_tables.c.job_id == job_id))
-            conn.execute(job_tables.insert(), [{"job_id": job_id, "name": k, "csv": v} for k, v in tables.items()])
+            conn.execute(
+                job_tables.insert(),
+                [{"job_id": job_id, "name": k, "csv": "", "parquet": v} for k, v in tables.items()],
+            )
     return bool(res.rowcount)
 
 
-def stored_tables(engine: Engine, job_id: str) -> dict[str, str]:
-    """A finished job's result tables (name → CSV text)."""
+def stored_tables(engine: Engine, job_id: str, names: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+    """A finished job's result tables (all, or those of ``names``) as typed frames, in :data:`TABLES` order.
+
+    Every reader of stored tables goes through here. Tables are stored as Parquet; those of jobs stored
+    before schema 2 are CSV text (``balances`` with three header rows, ``node_prices`` with two), read back
+    with the time zone of the job's summary.
+    """
+    query = select(job_tables.c.name, job_tables.c.parquet, job_tables.c.csv).where(job_tables.c.job_id == job_id)
+    if names is not None:
+        query = query.where(job_tables.c.name.in_(names))
     with engine.connect() as conn:
-        query = select(job_tables.c.name, job_tables.c.csv).where(job_tables.c.job_id == job_id)
-        return dict(conn.execute(query).all())
+        rows = conn.execute(query).all()
+        timezone = None
+        if any(r.parquet is None for r in rows):  # a job stored before schema 2
+            summary = conn.execute(select(jobs.c.summary).where(jobs.c.id == job_id)).scalar()
+            timezone = (summary or {}).get("timezone")
+    frames = {
+        r.name: parquet_to_frame(r.parquet)
+        if r.parquet is not None
+        else csv_to_frame(r.csv, _LEGACY_COLUMN_LEVELS.get(r.name, 1), timezone)
+        for r in rows
+    }
+    order = sorted(frames, key=lambda n: (TABLES.index(n) if n in TABLES else len(TABLES), n))
+    return {n: frames[n] for n in order}
 
 
 def capped_time_limit(req: JobRequest, settings: Settings) -> float:

@@ -53,15 +53,17 @@ def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
     )
 
 
-def schedule_from_store(summary: dict, tables: dict[str, str]):
-    """A :class:`~greenpark.results.Schedule` rebuilt from a stored job (summary and CSV tables)."""
+def schedule_from_store(summary: dict, tables: dict):
+    """A :class:`~greenpark.results.Schedule` rebuilt from a stored job (summary and typed tables, name → frame,
+    as :func:`greenpark.service.jobs.stored_tables` reads them)."""
     from greenpark.results import load_schedule
+    from greenpark.tables import frame_to_parquet
 
     with tempfile.TemporaryDirectory(prefix="greenpark-page-") as tmp:
         folder = Path(tmp)
         (folder / "summary.json").write_text(json.dumps(summary))
-        for name, csv in tables.items():
-            (folder / f"{name}.csv").write_text(csv)
+        for name, frame in tables.items():
+            (folder / f"{name}.parquet").write_bytes(frame_to_parquet(frame))
         return load_schedule(folder)
 
 
