@@ -135,10 +135,18 @@ def _print_summary(schedule, folder: Path) -> None:
         out.print(table)
         if len(schedule.tenants):
             method = schedule.meta.get("billing_method", {}).get("name", "marginal")
-            tt = Table(title=f"tenants (bills by the {method} method; 'park' = the park's own use)")
-            for c in ("tenant", "electricity use MWh", "heat use MWh", "bill CNY", "CO2 t", "CO2 market t"):
+            t = schedule.tenants
+            capped = "carbon_cap_price_cny_per_t" in t  # a tenant cap exists: show what it counts too
+            tt = Table(
+                title=f"tenants: bills by the {method} method, CO2 attributed; 'park' = the park's own",
+                caption="cap CO2: what a tenant carbon cap counts (README: how the books are kept)" if capped else None,
+            )
+            cols = ["tenant", "power MWh", "heat MWh", "bill CNY", "CO2 t", "market CO2 t"]
+            for c in cols + (["cap CO2 t"] if capped else []):
                 tt.add_column(c, justify="right" if c != "tenant" else "left")
-            for tid, r in schedule.tenants.iterrows():
+            for tid, r in t.iterrows():
+                ledger = [] if not capped else ["" if r["co2_cap_ledger_t"] != r["co2_cap_ledger_t"]
+                                                else f"{r['co2_cap_ledger_t']:,.1f}"]  # fmt: skip
                 tt.add_row(
                     str(tid),
                     f"{r['electricity_use_kwh'] / 1000:,.1f}",
@@ -146,12 +154,12 @@ def _print_summary(schedule, folder: Path) -> None:
                     f"{r['bill_cny']:,.0f}",
                     f"{r['co2_t']:,.1f}",
                     f"{r['co2_market_t']:,.1f}",
+                    *ledger,
                 )
-            t = schedule.tenants
             tt.add_row(
                 "total", f"{t['electricity_use_kwh'].sum() / 1000:,.1f}", f"{t['heat_use_kwh'].sum() / 1000:,.1f}",
                 f"{t['bill_cny'].sum():,.0f}", f"{t['co2_t'].sum():,.1f}", f"{t['co2_market_t'].sum():,.1f}",
-                style="bold",
+                *([""] if capped else []), style="bold",
             )  # fmt: skip
             out.print(tt)
     err.print(f"results written to {folder}", highlight=False)
