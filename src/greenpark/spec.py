@@ -213,7 +213,9 @@ class GridConnection(_Asset):
     demand_charge_cny_per_kw_month: float = Field(
         0.0, ge=0, description="Maximum-demand charge on the month's peak import [CNY/(kW·month)]."
     )
-    peak_billed_kw: float = Field(0.0, ge=0, description="Peak import already billed this month [kW].")
+    peak_billed_kw: float = Field(
+        0.0, ge=0, description="Peak import already billed this month [kW]; at most import_limit_kw."
+    )
 
 
 class PV(_Asset):
@@ -584,6 +586,11 @@ def check_references(data: dict[str, Any]) -> list[Problem]:
             problems.append(Problem(f"assets[{i}].owner", f"unknown tenant {owner!r} (tenants: {known}; or 'park')"))
         if kind == "grid":
             grids.append(i)
+            peak, limit = a.get("peak_billed_kw"), a.get("import_limit_kw")
+            if isinstance(peak, (int, float)) and isinstance(limit, (int, float)) and peak > limit:
+                problems.append(
+                    Problem(f"assets[{i}].peak_billed_kw", f"{peak:g} kW exceeds import_limit_kw ({limit:g} kW)")
+                )
             if owner != PARK_OWNER:
                 problems.append(Problem(f"assets[{i}].owner", "the grid connection belongs to the park node ('park')"))
         if kind in _GAS_KINDS and data.get("gas") is None:

@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 import greenpark as gp
+from tests import invariants
 from tests.conftest import MODELS
+from tests.invariants import violations
 
 pytestmark = pytest.mark.integration
 
@@ -37,23 +39,18 @@ def test_energy_balances_close_at_every_node_and_step(solved):
     assert {a.owner for a in park.assets if a.kind.endswith("_load")} <= nodes
 
 
+def test_every_invariant_holds(solved):
+    # balances, bounds, storage, PV, one meter per connection, committed units, costs (tests/invariants.py)
+    assert violations(solved) == []
+
+
 def test_all_bounds_hold(solved):
-    form = solved.model.form
-    x = solved.solution.x
-    tol = 1e-6
-    assert np.all(x >= form.col_lower - tol)
-    assert np.all(x <= form.col_upper + tol)
-    act = form.a @ x
-    assert np.all(act >= form.row_lower - tol * (1 + np.abs(form.row_lower)))
-    assert np.all(act <= form.row_upper + tol * (1 + np.abs(form.row_upper)))
+    assert invariants.all_bounds_hold(solved, solved.model.inputs.park) == []
     # physical reading of the bounds, from the frames
     park = solved.model.inputs.park
+    assert invariants.storage_within_limits(solved, park) == []
+    tol = 1e-6
     d = solved.dispatch
-    for a in park.assets_of_kind("battery"):
-        soc = d[f"battery[{a.id}].soc_kwh"]
-        assert soc.min() >= a.soc_min_fraction * a.energy_kwh - tol
-        assert soc.max() <= a.soc_max_fraction * a.energy_kwh + tol
-        assert d[f"battery[{a.id}].charge_kw"].max() <= a.power_kw + tol
     for a in park.assets_of_kind("grid"):
         assert d[f"grid[{a.id}].import_kw"].max() <= a.import_limit_kw + tol
         assert d[f"grid[{a.id}].export_kw"].max() <= a.export_limit_kw + tol
@@ -153,6 +150,10 @@ def milp(request) -> gp.Schedule:
 
 def test_there_is_a_milp_reference_park():
     assert MILP_PARKS
+
+
+def test_every_invariant_holds_in_the_milp(milp):
+    assert violations(milp) == []
 
 
 def test_every_job_runs_its_required_times_inside_its_windows(milp):

@@ -102,7 +102,9 @@ def commit(ctx: BuildContext, block: str, output: Group, units: list[UnitSpec]) 
     if ramped:
         ub = np.array([[units[i].ramp_down_kw_per_h * dt] * n_t for i in ramped])
         for j, i in enumerate(ramped):
-            ub[j, 0] -= _initial_output(units[i])
+            # out[−1] moves to the bound; a unit on with no initial output given is not ramp-limited in step 0
+            before = _initial_output(units[i])
+            ub[j, 0] = np.inf if np.isinf(before) else ub[j, 0] - before
         rows = lp.add_rows(block, "ramp_down", [keys[i] for i in ramped], -np.inf, ub)
         lp.add_terms(rows, output, -1.0, var_keys=vk[ramped])
         lp.add_terms(rows, output, 1.0, var_keys=vk[ramped], shift=-1)
