@@ -154,8 +154,9 @@ def _commitment(draw, n: int, max_out: float) -> dict[str, Any] | None:
         ramp_down_kw_per_h=_maybe(draw, _kw(1, max(1, round(max_out)))),
         initially_on=_maybe(draw, st.booleans()),
         initial_state_h=_maybe(draw, _kw(0, 12)),
-        initial_output_kw=_maybe(draw, _kw(0, round(max_out))),
     )
+    if c.get("initially_on"):  # a unit that is off had no output (an input error otherwise)
+        _put(c, initial_output_kw=_maybe(draw, _kw(0, round(max_out))))
     return c
 
 

@@ -315,7 +315,15 @@ class Commitment(_Spec):
     initial_state_h: float = Field(
         1000.0, ge=0, description="Hours the unit has been in its initial state (on or off) before the start."
     )
-    initial_output_kw: float | None = Field(None, ge=0, description="Output just before the start (for ramps).")
+    initial_output_kw: float | None = Field(
+        None, ge=0, description="Output just before the start (for ramps) [kW]; above 0 only for a unit initially on."
+    )
+
+    @model_validator(mode="after")
+    def _initial(self) -> Commitment:
+        if self.initial_output_kw and not self.initially_on:
+            raise ValueError("initial_output_kw above 0 needs initially_on: true (a unit that is off produces nothing)")
+        return self
 
 
 class _HeatConverter(_Asset):

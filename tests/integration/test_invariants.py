@@ -38,8 +38,9 @@ def outcome_problems(schedule: gp.Schedule) -> list[str]:
         return violations(schedule)
     if schedule.status is gp.Status.INFEASIBLE:
         problems = []
-        if not schedule.explanation:
-            problems.append("infeasible without an explanation")
+        said = [f for f in schedule.explanation if f.get("requirement") not in ("model", "irreducible infeasible subset")]
+        if not said:  # HiGHS's conflicting rows alone, or "nothing helps", do not tell a park manager what gave
+            problems.append(f"infeasible without an explanation in park terms: {schedule.explanation}")
         if not schedule.message:
             problems.append("infeasible without a message")
         return problems

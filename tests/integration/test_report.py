@@ -33,7 +33,8 @@ def test_report_shows_the_schedules_numbers(milp):
     assert k["total_co2_t"] == pytest.approx(milp.emissions_t["total_t"].sum())
     assert k["saving_cny"] == pytest.approx(milp.bau["saving_cny"])
     for tenant, row in milp.tenants.iterrows():
-        assert data["tenants"][tenant]["cost_cny"] == pytest.approx(row["cost_at_marginal_prices_cny"])
+        assert data["tenants"][tenant]["bill_cny"] == pytest.approx(row["bill_cny"])
+        assert data["tenants"][tenant]["co2_t"] == pytest.approx(row["co2_t"])
     assert {"dispatch-electricity", "dispatch-heat", "storage", "grid", "emissions", "tenants", "production"} <= set(
         data["figures"]
     )

@@ -110,6 +110,10 @@ ELASTIC_PENALTY_CNY = {
     "run": 1.0e7,  # per required batch run not scheduled
     "unit_kwh": 1.0e4,  # per kWh-equivalent of product not delivered
     "co2_t": 1.0e6,  # per tonne over a carbon cap (cheaper than unserved load: caps give first)
+    "renewable_kwh": 1.0e3,  # per kWh of renewable electricity short of the minimum share (gives like a cap)
+    "store_end_kwh": 5.0e3,  # per kWh a store ends below its required end state (before any load)
+    "intensity_kg": 1.0e3,  # per kg of a line's emissions above its intensity cap (gives like a cap)
+    "supply_kwh": 2.0e4,  # per kWh a node could not be supplied beyond any load's shortfall (last resort)
 }
 """Penalties of the elastic re-solve: far above any energy price, ranked so that a carbon cap
 gives way before a load and a load before a production run."""

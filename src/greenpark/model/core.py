@@ -152,6 +152,7 @@ def _balances(ctx: BuildContext) -> dict[str, list[str]]:
         rows = lp.add_rows("balance", carrier, keys, rhs, rhs, unit="kW")
         if ctx.elastic:
             _surplus(ctx, rows, carrier, keys)
+            _deficit(ctx, rows, carrier, keys)
         pos = {n: i for i, n in enumerate(keys)}
         for port in ctx.ports:
             if port.carrier != carrier:
@@ -181,6 +182,29 @@ def _surplus(ctx: BuildContext, rows, carrier: str, keys: list[str]) -> None:
         )
 
     ctx.add_slack(f"{carrier} balance", var, ELASTIC_PENALTY_CNY["load_kwh"] * dt, describe)
+
+
+def _deficit(ctx: BuildContext, rows, carrier: str, keys: list[str]) -> None:
+    """Elastic build: ``deficit_kw[n, t] ≥ 0`` energy a node needed and nothing could supply.
+
+    Dearer than any load's shortfall, so it names what no load slack explains: a unit that must
+    stay on with nothing to feed it, a run already going, an interruptible load's firm part.
+    """
+    var = ctx.lp.add_var("balance", f"{carrier}_deficit_kw", keys, 0.0, np.inf, unit="kW")
+    ctx.lp.add_terms(rows, var, 1.0)
+    entries = [{"requirement": f"{carrier} supply", "tenant": node} for node in keys]
+
+    def describe(values: np.ndarray) -> list[dict]:
+        return ctx.energy_findings(
+            values,
+            entries,
+            lambda e, kwh, hours: (
+                f"{e['tenant']} node: {kwh:,.1f} kWh of {carrier} needed and nothing could supply it ({hours}); "
+                "check connection and import limits, units that must stay on and runs already going"
+            ),
+        )
+
+    ctx.add_slack(f"{carrier} supply", var, ELASTIC_PENALTY_CNY["supply_kwh"] * ctx.step_h, describe)
 
 
 def _add_port(lp: LinearProblem, rows, port: Port, row_k: np.ndarray) -> None:
@@ -294,6 +318,25 @@ def _renewable_share(ctx: BuildContext, share: float, certificates) -> None:
         _sum_over(lp, rows, ctx.grid_export, -(1.0 - share) * dt)
     if certificates is not None:
         lp.add_terms(rows, certificates, 1.0)
+    if ctx.elastic:
+        short = lp.add_var("carbon", "renewable_short_kwh", [PARK_OWNER], 0.0, np.inf, n_t=1, unit="kWh")
+        lp.add_terms(rows, short, 1.0)
+
+        def describe(values: np.ndarray) -> list[dict]:
+            v = float(values.sum())
+            if v <= 1e-3:
+                return []
+            return [
+                {
+                    "requirement": "minimum renewable share",
+                    "amount": v,
+                    "unit": "kWh",
+                    "message": f"the minimum renewable share of {share:.0%} cannot be met: {v:,.1f} kWh of renewable "
+                    "electricity short with every load and requirement met (add green certificates or lower it)",
+                }
+            ]
+
+        ctx.add_slack("minimum renewable share", short, ELASTIC_PENALTY_CNY["renewable_kwh"], describe)
 
 
 def _tenant_caps(ctx: BuildContext, caps: dict[str, float]) -> None:

@@ -68,6 +68,8 @@ def build_interruptible_load(assets: list[InterruptibleLoad], ctx: BuildContext)
     lp, dt, index = ctx.lp, ctx.step_h, ctx.inputs.index
     for a in assets:
         ctx.add_demand("electricity", a.owner, ctx.inputs.get(a.id, "power_kw"))
+    if ctx.elastic:
+        _unserved(ctx, "interruptible_load", "electricity", assets)
     keys = [a.id for a in assets]
     limit = 0.0 if ctx.reference_operation else ctx.series(assets, "power_kw")  # business as usual: no interruption
     shed = lp.add_var("interruptible_load", "shed_kw", keys, 0.0, limit, unit="kW")

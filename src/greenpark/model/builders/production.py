@@ -233,6 +233,21 @@ def _intensity_caps(ctx: BuildContext, power, assets: list[ProductionLine]) -> N
     row_of = np.zeros(len(assets), dtype=np.int64)
     row_of[capped] = np.arange(len(capped))
     ctx.lp.add_sum_terms(rows, row_of, power, coef)
+    if ctx.elastic:
+        keys = [assets[i].id for i in capped]
+        over = ctx.lp.add_var("production_line", "intensity_excess_kg", keys, 0.0, np.inf, n_t=1, unit="kg")
+        ctx.lp.add_terms(rows, over, -1.0)
+
+        def describe(values: np.ndarray) -> list[dict]:
+            return [
+                {"requirement": "line emission intensity cap", "asset": k, "amount": float(v), "unit": "kgCO2",
+                 "message": f"line {k!r}: its co2_kg_per_unit_max cannot be met with the grid's carbon intensity "
+                 f"in the hours it must run ({float(v):,.1f} kg over)"}
+                for k, v in zip(keys, values[:, 0], strict=True)
+                if v > 1e-3
+            ]  # fmt: skip
+
+        ctx.add_slack("line emission intensity cap", over, ELASTIC_PENALTY_CNY["intensity_kg"], describe)
 
 
 def _shortfall(ctx: BuildContext, rows, assets: list[ProductionLine]) -> None:

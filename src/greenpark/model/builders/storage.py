@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from greenpark.model.context import BuildContext
+from greenpark.model.context import ELASTIC_PENALTY_CNY, BuildContext
 from greenpark.spec import Battery, ThermalStore
 
 
@@ -44,8 +44,11 @@ def _storage(
     ch = lp.add_var(block, "charge_kw", keys, 0.0, p, unit="kW")
     dis = lp.add_var(block, "discharge_kw", keys, 0.0, p, unit="kW")
     lower = np.repeat(soc_min * e, n_t, axis=1)
-    lower[:, -1:] = np.maximum(lower[:, -1:], s_end * e)
+    if not ctx.elastic:
+        lower[:, -1:] = np.maximum(lower[:, -1:], s_end * e)
     soc = lp.add_var(block, "soc_kwh", keys, lower, soc_max * e, unit="kWh")
+    if ctx.elastic:
+        _end_state_slack(ctx, block, keys, soc, np.maximum(soc_min, s_end) * e)
 
     rhs = np.zeros((len(assets), n_t))
     rhs[:, :1] = keep * s0 * e
@@ -72,6 +75,27 @@ def _storage(
         rows = lp.add_rows(block, "discharge_mode", ek, -np.inf, pe, unit="kW")
         lp.add_terms(rows, dis, 1.0, var_keys=exclusive)
         lp.add_terms(rows, mode, pe)
+
+
+def _end_state_slack(ctx: BuildContext, block: str, keys: list[str], soc, end_kwh: np.ndarray) -> None:
+    """Elastic build: ``soc_kwh[T−1] + end_short_kwh ≥ s_end·E``: the end state a store could not reach."""
+    lp = ctx.lp
+    short = lp.add_var(block, "end_short_kwh", keys, 0.0, np.inf, n_t=1, unit="kWh")
+    rows = lp.add_rows(block, "end_state", keys, end_kwh, np.inf, n_t=1, unit="kWh")
+    lp.add_terms(rows, soc, 1.0, shift=ctx.n_t - 1)
+    lp.add_terms(rows, short, 1.0)
+
+    def describe(values: np.ndarray) -> list[dict]:
+        out = []
+        for key, need, v in zip(keys, end_kwh[:, 0], values[:, 0], strict=True):
+            if v > 1e-3:
+                out.append({"requirement": "store end state", "asset": key, "amount": float(v), "unit": "kWh",
+                            "message": f"{block.replace('_', ' ')} {key!r} cannot end the horizon holding {need:,.1f} "
+                            f"kWh (soc_final_fraction): {float(v):,.1f} kWh short with its losses and what can "
+                            "charge it"})  # fmt: skip
+        return out
+
+    ctx.add_slack("store end state", short, ELASTIC_PENALTY_CNY["store_end_kwh"], describe)
 
 
 def build_battery(assets: list[Battery], ctx: BuildContext) -> None:
