@@ -25,25 +25,15 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from greenpark.model.registry import BUILDERS
+
 START = "2026-07-15"
 """First step (local midnight, Asia/Shanghai); a Wednesday."""
 
 MIN_STEPS, MAX_STEPS = 4, 12
 
-ASSET_KINDS = (
-    "pv",
-    "battery",
-    "thermal_store",
-    "heat_pump",
-    "gas_boiler",
-    "electric_boiler",
-    "chp",
-    "electric_load",
-    "heat_load",
-    "interruptible_load",
-    "batch_job",
-    "production_line",
-)
+ASSET_KINDS = tuple(k for k in BUILDERS if k != "grid")
+"""Every kind the registry builds (a kind added there without a generator here fails loudly)."""
 """Every asset kind but the grid (drawn separately: at most one per park)."""
 
 LOAD_KINDS = ("electric_load", "heat_load", "interruptible_load", "batch_job", "production_line")

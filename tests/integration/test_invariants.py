@@ -38,7 +38,8 @@ def outcome_problems(schedule: gp.Schedule) -> list[str]:
         return violations(schedule)
     if schedule.status is gp.Status.INFEASIBLE:
         problems = []
-        said = [f for f in schedule.explanation if f.get("requirement") not in ("model", "irreducible infeasible subset")]
+        generic = ("model", "irreducible infeasible subset")
+        said = [f for f in schedule.explanation if f.get("requirement") not in generic]
         if not said:  # HiGHS's conflicting rows alone, or "nothing helps", do not tell a park manager what gave
             problems.append(f"infeasible without an explanation in park terms: {schedule.explanation}")
         if not schedule.message:

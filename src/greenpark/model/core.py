@@ -151,8 +151,7 @@ def _balances(ctx: BuildContext) -> dict[str, list[str]]:
         rhs = np.vstack([np.broadcast_to(ctx.demands.get((carrier, n), 0.0), (ctx.n_t,)) for n in keys])
         rows = lp.add_rows("balance", carrier, keys, rhs, rhs, unit="kW")
         if ctx.elastic:
-            _surplus(ctx, rows, carrier, keys)
-            _deficit(ctx, rows, carrier, keys)
+            _balance_slacks(ctx, rows, carrier, keys)
         pos = {n: i for i, n in enumerate(keys)}
         for port in ctx.ports:
             if port.carrier != carrier:
@@ -163,48 +162,35 @@ def _balances(ctx: BuildContext) -> dict[str, list[str]]:
     return nodes
 
 
-def _surplus(ctx: BuildContext, rows, carrier: str, keys: list[str]) -> None:
-    """Elastic build: ``surplus_kw[n, t] ≥ 0`` energy a node could not absorb (must-run output, fixed profiles)."""
-    var = ctx.lp.add_var("balance", f"{carrier}_surplus_kw", keys, 0.0, np.inf, unit="kW")
-    ctx.lp.add_terms(rows, var, -1.0)
-    dt = ctx.step_h
+def _balance_slacks(ctx: BuildContext, rows, carrier: str, keys: list[str]) -> None:
+    """Elastic build: what a node could not balance, either way.
 
-    entries = [{"requirement": f"{carrier} balance", "tenant": node} for node in keys]
-
-    def describe(values: np.ndarray) -> list[dict]:
-        return ctx.energy_findings(
-            values,
-            entries,
-            lambda e, kwh, hours: (
-                f"{e['tenant']} node: {kwh:,.1f} kWh of {carrier} could not be used or exported "
-                f"({hours}); must-run output exceeds demand and export limits"
-            ),
-        )
-
-    ctx.add_slack(f"{carrier} balance", var, ELASTIC_PENALTY_CNY["load_kwh"] * dt, describe)
-
-
-def _deficit(ctx: BuildContext, rows, carrier: str, keys: list[str]) -> None:
-    """Elastic build: ``deficit_kw[n, t] ≥ 0`` energy a node needed and nothing could supply.
-
-    Dearer than any load's shortfall, so it names what no load slack explains: a unit that must
-    stay on with nothing to feed it, a run already going, an interruptible load's firm part.
+    ``surplus_kw[n, t] ≥ 0``: energy a node could not absorb (must-run output, fixed profiles);
+    ``deficit_kw[n, t] ≥ 0``: energy it needed and nothing could supply — dearer than any load's
+    shortfall, so it names what no load slack explains (a unit that must stay on with nothing to
+    feed it, a run already going, an interruptible load's firm part).
     """
-    var = ctx.lp.add_var("balance", f"{carrier}_deficit_kw", keys, 0.0, np.inf, unit="kW")
-    ctx.lp.add_terms(rows, var, 1.0)
-    entries = [{"requirement": f"{carrier} supply", "tenant": node} for node in keys]
+    for name, sign, requirement, penalty, why in (
+        ("surplus", -1.0, "balance", "load_kwh",
+         "could not be used or exported ({hours}); must-run output exceeds demand and export limits"),
+        ("deficit", 1.0, "supply", "supply_kwh",
+         "needed and nothing could supply it ({hours}); check connection and import limits, units that must "
+         "stay on and runs already going"),
+    ):  # fmt: skip
+        var = ctx.lp.add_var("balance", f"{carrier}_{name}_kw", keys, 0.0, np.inf, unit="kW")
+        ctx.lp.add_terms(rows, var, sign)
+        entries = [{"requirement": f"{carrier} {requirement}", "tenant": node} for node in keys]
 
-    def describe(values: np.ndarray) -> list[dict]:
-        return ctx.energy_findings(
-            values,
-            entries,
-            lambda e, kwh, hours: (
-                f"{e['tenant']} node: {kwh:,.1f} kWh of {carrier} needed and nothing could supply it ({hours}); "
-                "check connection and import limits, units that must stay on and runs already going"
-            ),
-        )
+        def describe(values: np.ndarray, entries=entries, why=why) -> list[dict]:
+            return ctx.energy_findings(
+                values,
+                entries,
+                lambda e, kwh, hours, why=why: (
+                    f"{e['tenant']} node: {kwh:,.1f} kWh of {carrier} " + why.format(hours=hours)
+                ),
+            )
 
-    ctx.add_slack(f"{carrier} supply", var, ELASTIC_PENALTY_CNY["supply_kwh"] * ctx.step_h, describe)
+        ctx.add_slack(f"{carrier} {requirement}", var, ELASTIC_PENALTY_CNY[penalty] * ctx.step_h, describe)
 
 
 def _add_port(lp: LinearProblem, rows, port: Port, row_k: np.ndarray) -> None:
