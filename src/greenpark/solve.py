@@ -203,6 +203,7 @@ class HighsSession:
         t0 = time.perf_counter()
         with _quiet_stdout():
             self.h = highspy.Highs()
+        self.h.HandleUserInterrupt = True  # else cancelSolve (interrupt_active) is ignored
         fd, self._log_path = tempfile.mkstemp(prefix="greenpark-highs-", suffix=".log")
         os.close(fd)
         self._log_offset = 0

@@ -158,8 +158,26 @@ def new_job_id() -> str:
 
 
 # ----------------------------------------------------------------------------- running (in a worker)
+INTERRUPTED = "cancelled while running: the solver was interrupted"
+STOPPED_BETWEEN_STEPS = "cancelled while running: stopped before its next step"
+
+
+class _JobCancelledError(Exception):
+    """The job's cancel was seen between two steps of its solve."""
+
+
+def cancel_requested(engine: Engine, job_id: str) -> bool:
+    with engine.connect() as conn:
+        return bool(conn.execute(select(jobs.c.cancel_requested).where(jobs.c.id == job_id)).scalar())
+
+
 def execute(engine: Engine, job_id: str) -> None:
-    """Run a claimed job and store its outcome. Exceptions become a failed job, never a crash of the worker."""
+    """Run a claimed job and store its outcome. Exceptions become a failed job, never a crash of the worker.
+
+    A cancel is honoured by the worker itself: before each step of the solve (inputs, model, HiGHS, and
+    the business-as-usual or infeasibility re-solves), so a cancel that arrives before HiGHS starts stops
+    the job there; a HiGHS run in progress is interrupted by the worker's heartbeat (``cancelSolve``).
+    """
     from greenpark.pipeline import solve
     from greenpark.solve import SolveOptions
 
@@ -168,6 +186,11 @@ def execute(engine: Engine, job_id: str) -> None:
     if job is None:
         return
     req = JobRequest.model_validate(job["request"])
+
+    def step(_what: str) -> None:
+        if cancel_requested(engine, job_id):
+            raise _JobCancelledError
+
     try:
         resolved = resolve_park(engine, job["client"], req)
         if resolved is None:
@@ -185,18 +208,17 @@ def execute(engine: Engine, job_id: str) -> None:
                 options=opts,
                 build_pyomo=False,
                 compare_bau=req.options.compare_bau,
+                progress=step,
             )
+            if cancel_requested(engine, job_id):  # HiGHS was interrupted (or had just ended): nothing is kept
+                finish(engine, job_id, "cancelled", message=INTERRUPTED)
+                return
             summary = json.loads(json.dumps(schedule.summary(), default=json_value))
             summary["log_tail"] = schedule.log[-4000:]
             tables = {}
             if schedule.ok:
                 for name, frame in schedule.frames().items():
                     tables[name] = frame_to_parquet(frame)  # typed: dtypes, tz-aware index, column levels
-        with engine.connect() as conn:
-            cancelled = conn.execute(select(jobs.c.cancel_requested).where(jobs.c.id == job_id)).scalar()
-        if cancelled:
-            finish(engine, job_id, "cancelled", message="cancelled while running: the solver was interrupted")
-            return
         finish(
             engine,
             job_id,
@@ -206,6 +228,8 @@ def execute(engine: Engine, job_id: str) -> None:
             summary=summary,
             tables=tables,
         )
+    except _JobCancelledError:
+        finish(engine, job_id, "cancelled", message=STOPPED_BETWEEN_STEPS)
     except ParkValidationError as exc:
         summary = {"errors": [{"path": p.path, "message": p.message} for p in exc.problems]}
         finish(engine, job_id, "failed", error="invalid_input", message=str(exc), summary=summary)

@@ -4,11 +4,11 @@ Each worker is a spawned process that claims one queued job at a time (a
 conditional ``UPDATE … WHERE status = 'queued'``, so two workers or replicas
 never run one job), renews its lease while solving, and stores the outcome.
 The supervisor (a thread of the server) restarts dead workers and recovers
-their jobs; a cancelled job is interrupted by its own worker (HiGHS
-``cancelSolve`` from the heartbeat thread) and the worker is killed only if the
-solve has not stopped within ``cancel_grace_s``; a job running past its time
-limit plus a grace period (HiGHS does not always honour its limit) is stopped by
-killing the worker; re-queues jobs whose lease ran out (a server that died) at most once,
+their jobs; a cancelled job is stopped by its own worker (before the next step
+of its solve, or HiGHS ``cancelSolve`` from the heartbeat thread) and the worker
+is killed only if the solve has not stopped within ``cancel_grace_s``; a job
+running past its time limit plus a grace period (HiGHS does not always honour
+its limit) is stopped by killing the worker; re-queues jobs whose lease ran out (a server that died) at most once,
 and expires old results.
 """
 
@@ -28,7 +28,7 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.engine import Engine
 
 from greenpark.service.db import job_tables, jobs, make_engine, now, write_heartbeat
-from greenpark.service.jobs import execute, finish
+from greenpark.service.jobs import cancel_requested, execute, finish
 from greenpark.service.settings import Settings
 
 log = logging.getLogger("greenpark.service")
@@ -66,15 +66,18 @@ def _exit_if_orphaned(parent: int | None) -> None:
 def _heartbeat(
     engine: Engine, job_id: str, worker: str, lease_s: float, stop: threading.Event, parent: int | None = None
 ) -> None:
-    interrupted = False
+    cancelled = False
     while not stop.wait(min(0.5, lease_s / 3)):
         _exit_if_orphaned(parent)
-        if not interrupted:
-            with contextlib.suppress(Exception), engine.connect() as conn:
-                if conn.execute(select(jobs.c.cancel_requested).where(jobs.c.id == job_id)).scalar():
-                    from greenpark.solve import interrupt_active
+        if not cancelled:
+            with contextlib.suppress(Exception):
+                cancelled = cancel_requested(engine, job_id)
+        if cancelled:
+            from greenpark.solve import interrupt_active
 
-                    interrupted = interrupt_active()  # HiGHS stops; the job is then stored as cancelled
+            # every beat: HiGHS stops (cancelSolve), also a run that had not started yet; the job is then
+            # stored as cancelled (a cancel seen before HiGHS starts stops the solve at its next step)
+            interrupt_active()
         with contextlib.suppress(Exception), engine.begin() as conn:
             conn.execute(
                 update(jobs)
@@ -190,19 +193,22 @@ class Supervisor:
             if job["cancel_requested"] and asked is not None and (t - asked).total_seconds() < s.cancel_grace_s:
                 continue  # the worker interrupts HiGHS itself; kill only if it has not stopped by then
             if job["cancel_requested"] or overdue:
-                if proc is not None and proc.is_alive():
-                    proc.kill()
-                    proc.join(5)
+                # the job's end first: a worker that stored it since `running` was read is not killed
                 if job["cancel_requested"]:
-                    finish(self.engine, job["id"], "cancelled", message="cancelled while running")
+                    ended = finish(self.engine, job["id"], "cancelled", message="cancelled while running")
                 else:
-                    finish(
+                    ended = finish(
                         self.engine,
                         job["id"],
                         "failed",
                         error="time_limit_exceeded",
                         message=f"stopped {s.hard_stop_grace_s:g} s after its {job['time_limit_s']:g} s limit",
                     )
+                if not ended:
+                    continue
+                if proc is not None and proc.is_alive():
+                    proc.kill()
+                    proc.join(5)
                 if proc is not None:
                     self._spawn(job["worker"])
         housekeeping(self.engine, s, sum(p.is_alive() for p in self.processes.values()))
