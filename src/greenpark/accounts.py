@@ -188,47 +188,59 @@ def attribute_emissions(model, x: np.ndarray) -> Attribution:
     def owner_row(key: str) -> int:
         return row_of.get(owner_of.get(key, PARK_OWNER), 0)
 
+    # Per step: diag(supply)·I − couplings·I = direct emissions + what stores release. The matrices do
+    # not depend on the stores, so every step is solved at once (in chunks) for the direct part and for
+    # a unit release at each discharging pool; the stores are then followed step by step.
     stores = _stores(model, x, set(charges) | set(discharges))
+    releases = [(key, i, f) for key, outs in discharges.items() for i, f in outs]
+    zero = np.zeros((n_t, 2))
+    rhs = np.zeros((n_t, m, 2 + len(releases)))
+    for c, (_key, i, _f) in enumerate(releases):
+        rhs[:, i, 2 + c] = 1.0
+    mats = np.zeros((n_t, m, m))
+    mats[:, np.arange(m), np.arange(m)] = supply
+    for to, frm, f in couplings:
+        mats[:, to, frm] -= f
+    for key, ws, weight in shares:
+        d = direct.get(key, zero)
+        idle = weight <= 1e-12
+        by_row[owner_row(key)] += d[idle].sum(axis=0)  # burnt with nothing delivered: the owner's own
+        safe = np.where(idle, 1.0, weight)
+        for i, w in ws:
+            share = np.where(idle, 0.0, w / safe)
+            rhs[:, i, :2] += share[:, None] * d
+            for j, f in inputs_of.get(key, []):
+                mats[:, i, j] -= share * f
+    empty = supply <= 1e-12
+    t_idx, p_idx = np.nonzero(empty)
+    mats[t_idx, p_idx, :] = 0.0
+    mats[t_idx, p_idx, p_idx] = 1.0
+    rhs[t_idx, p_idx, :] = 0.0
+    solved = np.zeros_like(rhs)
+    for c0 in range(0, n_t, 512):
+        if m:
+            solved[c0 : c0 + 512] = np.linalg.solve(mats[c0 : c0 + 512], rhs[c0 : c0 + 512])
+    intensity = solved[:, :, :2].copy()
     stored = {key: np.zeros(2) for key in stores}
-    intensity = np.zeros((n_t, m, 2))
-    zero = np.zeros(2)
-    for t in range(n_t):
-        a = np.diag(supply[t])
-        rhs = np.zeros((m, 2))
-        idle: list[str] = []
-        for key, ws, weight in shares:
-            d = direct[key][t] if key in direct else zero
-            if weight[t] <= 1e-12:
-                by_row[owner_row(key)] += d  # burnt with nothing delivered: the owner's own
-                idle.append(key)
-                continue
-            for i, w in ws:
-                share = w[t] / weight[t]
-                rhs[i] += share * d
-                for j, f in inputs_of.get(key, []):
-                    a[i, j] -= share * f[t]
-        for key, outs in discharges.items():
-            level, eta = stores[key]
-            for i, f in outs:
+    if releases:
+        for t in range(n_t):
+            for c, (key, _i, f) in enumerate(releases):
                 if f[t] > 0:
+                    level, eta = stores[key]
                     take = stored[key] * (min(1.0, f[t] / eta / level[t]) if level[t] > 1e-9 else 1.0)
                     stored[key] = stored[key] - take
-                    rhs[i] += take
-        for to, frm, f in couplings:
-            a[to, frm] -= f[t]
-        empty = supply[t] <= 1e-12
-        if empty.any():
-            a[empty, :] = 0.0
-            a[empty, empty] = 1.0
-            rhs[empty] = 0.0
-        it = np.linalg.solve(a, rhs) if m else np.zeros((0, 2))
-        intensity[t] = it
+                    intensity[t] += solved[t, :, 2 + c, None] * take[None, :]
+            for key, ins in charges.items():
+                for i, f in ins:
+                    stored[key] = stored[key] + f[t] * intensity[t, i]
+    else:
         for key, ins in charges.items():
             for i, f in ins:
-                stored[key] = stored[key] + f[t] * it[i]
-        for key in idle:
-            for j, f in inputs_of.get(key, []):
-                by_row[owner_row(key)] += f[t] * it[j]
+                stored[key] = stored[key] + (f[:, None] * intensity[:, i]).sum(axis=0)
+    for key, _ws, weight in shares:
+        idle = weight <= 1e-12
+        for j, f in inputs_of.get(key, []):  # what an idle converter took stays with its owner
+            by_row[owner_row(key)] += (np.where(idle, f, 0.0)[:, None] * intensity[:, j]).sum(axis=0)
     use_kg = np.einsum("tm,tmb->mb", final_use, intensity)
     for i, (node, _c) in enumerate(pools):
         by_row[row_of.get(node, 0)] += use_kg[i]
