@@ -16,12 +16,13 @@ $(STAMP): pyproject.toml Makefile
 run: $(STAMP)
 	$(BIN)/greenpark solve models/reference-park.yaml --horizon 48h --out results/reference-park
 
-## Debian's Chromium and ChromeDriver for the browser tests (installed once, needs root or sudo)
+## Debian's Chromium, ChromeDriver and a CJK font for the browser tests (installed once, needs root or sudo)
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list | grep -qi wqy || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-wqy-zenhei \
+	    >/dev/null; }
 
 ## Debian's PostgreSQL, started, with a role and database for the replica tests (once; needs root or sudo)
 PG_URL := postgresql+psycopg://greenpark:greenpark@127.0.0.1:5432/greenpark_test

@@ -40,10 +40,11 @@ LABELS: dict[str, dict[str, str]] = {
         "emissions": "Emissions and carbon intensity",
         "co2_step": "CO₂ per step",
         "intensity": "Grid carbon intensity",
-        "tenants": "Tenants: cost at marginal prices and emissions",
+        "tenants": "Tenants and the park's own row: bills (marginal method) and attributed emissions",
         "tenant_cost": "Bill",
         "tenant_co2": "CO₂",
         "tenant_co2_ledger": "CO₂ counted by the tenant cap",
+        "park_row": "park (own use)",
         "production": "Production runs",
         "frontier": "Cost–carbon frontier",
         "status": "Status",
@@ -81,10 +82,11 @@ LABELS: dict[str, dict[str, str]] = {
         "emissions": "碳排放与碳强度",
         "co2_step": "每时段碳排放",
         "intensity": "电网碳强度",
-        "tenants": "企业：按边际电价结算的费用与碳排放",
+        "tenants": "企业及园区自身：账单（边际电价法）与分摊碳排放",
         "tenant_cost": "账单",
         "tenant_co2": "碳排放",
         "tenant_co2_ledger": "碳排放（限额口径）",
+        "park_row": "园区自身",
         "production": "生产批次",
         "frontier": "成本—碳排放前沿",
         "status": "状态",
@@ -245,7 +247,7 @@ def _figures(s: Schedule, lang: str, frontier: pd.DataFrame | None) -> list[tupl
         figs.append(("emissions", fig))
     if not s.tenants.empty:
         fig = make_subplots(specs=[[{"secondary_y": True}]])
-        t = s.tenants
+        t = s.tenants.rename(index={"park": L["park_row"]})
         fig.add_trace(
             go.Bar(
                 x=list(t.index),
