@@ -338,6 +338,18 @@ def _precedence(draw, assets: list[dict[str, Any]], n: int) -> None:
         ]
         if earlier and draw(st.booleans()):
             a["after"] = draw(st.sampled_from(earlier))
+    # runs already going: one per line, and never a job together with the one it must follow (input errors)
+    busy: set[tuple[str, str]] = set()
+    going = set()
+    for a in jobs:
+        if "running_since_h" not in a:
+            continue
+        line = (a["owner"], a.get("line") or f"#{a['id']}")
+        if line in busy or a.get("after") in going:
+            del a["running_since_h"]
+            continue
+        busy.add(line)
+        going.add(a["id"])
 
 
 @st.composite

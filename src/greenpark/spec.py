@@ -608,6 +608,7 @@ def check_references(data: dict[str, Any]) -> list[Problem]:
     if len(grids) > 1:
         problems.append(Problem(f"assets[{grids[1]}].kind", "a park has one grid connection"))
     problems += _precedence_problems(assets_raw)
+    problems += _running_problems(assets_raw)
     carbon = data.get("carbon") or {}
     if isinstance(carbon, dict) and isinstance(carbon.get("tenant_caps_t"), dict):
         for tid in carbon["tenant_caps_t"]:
@@ -634,6 +635,28 @@ def _precedence_problems(assets_raw: list) -> list[Problem]:
             problems.append(Problem(where, f"job {a['after']!r} belongs to another tenant"))
         elif any(j.get("runs_per_window", 1) != 1 or j.get("required", True) is not True for j in (a, other)):
             problems.append(Problem(where, "precedence needs both jobs required with runs_per_window 1"))
+    return problems
+
+
+def _running_problems(assets_raw: list) -> list[Problem]:
+    """Runs already going at the start (``running_since_h``) must fit their line and precedence."""
+    jobs = [(i, a) for i, a in enumerate(assets_raw) if isinstance(a, dict) and a.get("kind") == "batch_job"]
+    going = {a.get("id") for _, a in jobs if a.get("running_since_h") is not None}
+    running: dict[tuple[str, str], str] = {}
+    problems = []
+    for i, a in jobs:
+        if a.get("id") not in going:
+            continue
+        where = f"assets[{i}].running_since_h"
+        line = (a.get("owner", PARK_OWNER), a.get("line") or f"#{a.get('id')}")
+        if line in running:
+            other = running[line]
+            msg = f"job {a['id']!r} and job {other!r} are both running at the start on line {line[1]!r}"
+            problems.append(Problem(where, msg + "; a line runs one job at a time"))
+        running[line] = a["id"]
+        if a.get("after") in going:
+            msg = f"job {a['id']!r} is running at the start while {a['after']!r}, which must end before it starts"
+            problems.append(Problem(where, msg + ", is running too"))
     return problems
 
 

@@ -130,3 +130,37 @@ def test_committed_contract_is_current():
     spec = json.loads(files["openapi.json"])
     assert "/v1/solve-jobs" in spec["paths"]
     assert "application/problem+json" in spec["paths"]["/v1/solve-jobs"]["post"]["responses"]["422"]["content"]
+
+
+def test_runs_already_going_must_fit_their_line_and_precedence():
+    job = {"kind": "batch_job", "owner": "a", "profile_kw": [10, 10], "earliest_start": "00:00",
+           "latest_end": "23:00", "line": "L1", "running_since_h": 0}  # fmt: skip
+    doc = {
+        "park": {"name": "p", "latitude": 31.3, "longitude": 120.6},
+        "tenants": [{"id": "a"}],
+        "assets": [{**job, "id": "j1"}, {**job, "id": "j2", "after": "j1"}],
+    }
+    with pytest.raises(gp.ParkValidationError) as exc:
+        gp.park_from_dict(doc)
+    messages = [(p.path, p.message) for p in exc.value.problems]
+    assert (
+        "assets[1].running_since_h",
+        "job 'j2' and job 'j1' are both running at the start on line 'L1'; a line runs one job at a time",
+    ) in messages
+    assert any("which must end before it starts, is running too" in m for _, m in messages)
+    doc["assets"][1].pop("running_since_h")
+    gp.park_from_dict(doc)  # one run going, the other to come: fine
+
+
+def test_peak_billed_above_the_import_limit_and_output_of_a_unit_off_are_input_errors():
+    grid = {"id": "g", "kind": "grid", "import_limit_kw": 100, "import_price_cny_per_kwh": 1, "co2_kg_per_kwh": 0}
+    doc = {"park": {"name": "p", "latitude": 31.3, "longitude": 120.6},
+           "assets": [{**grid, "peak_billed_kw": 120}]}  # fmt: skip
+    with pytest.raises(gp.ParkValidationError) as exc:
+        gp.park_from_dict(doc)
+    assert [p.path for p in exc.value.problems] == ["assets[0].peak_billed_kw"]
+    doc["assets"] = [grid, {"id": "hp", "kind": "heat_pump", "heat_kw": 10, "cop": 3,
+                            "commitment": {"initial_output_kw": 5}}]  # fmt: skip
+    with pytest.raises(gp.ParkValidationError) as exc:
+        gp.park_from_dict(doc)
+    assert "initially_on" in exc.value.problems[0].message
