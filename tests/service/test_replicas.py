@@ -74,7 +74,7 @@ def test_a_replica_killed_mid_job_leaves_its_job_to_the_other(pg_url):
 
     engine = make_engine(pg_url)
     key = create_key(engine, "replicas")
-    slow = slow_request(time_limit_s=4)
+    slow = slow_request()
     a = Server(pg_url, workers=1).start()
     try:
         with httpx.Client(base_url=a.url, headers={"X-API-Key": key}, timeout=30) as c:

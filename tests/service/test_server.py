@@ -106,13 +106,17 @@ def _wait(client: httpx.Client, job_id: str, states=("completed", "failed", "can
     raise AssertionError(f"job {job_id} stuck in {st['status']}")
 
 
-def slow_request(time_limit_s: float) -> dict:
-    """A week of the MILP reference park with a zero gap: runs until its time limit."""
+def slow_request(time_limit_s: float = 120.0, mip_rel_gap: float = 0.005) -> dict:
+    """A week of the MILP reference park: seconds of HiGHS (about 3 s unloaded, 15 s on busy cores).
+
+    The default gap ends it with a solution however busy the machine is (a zero gap with a short limit
+    may end without an incumbent, and then without result tables); the limit only bounds a failure.
+    """
     return {
         "park": inline_park(MODELS / "reference-park-milp.yaml", horizon="168h"),
         "start": "2026-07-15T00:00:00",
         "horizon": "168h",
-        "options": {"mip_rel_gap": 0.0, "time_limit_s": time_limit_s},
+        "options": {"mip_rel_gap": mip_rel_gap, "time_limit_s": time_limit_s},
     }
 
 
@@ -150,7 +154,7 @@ def test_end_to_end_equals_the_library(tmp_path):
 def test_kill_a_worker_then_the_server_and_every_job_still_ends(tmp_path):
     db = f"sqlite:///{tmp_path / 'chaos.db'}"
     key = _key(db)
-    slow = slow_request(time_limit_s=8)
+    slow = slow_request()
     server = Server(db, workers=1).start()
     headers = {"Authorization": f"Bearer {key}"}
     try:
@@ -181,7 +185,7 @@ def test_kill_a_worker_then_the_server_and_every_job_still_ends(tmp_path):
     for i in ids[1:]:
         assert final[i]["status"] in ("completed", "failed")
         if final[i]["status"] == "completed":
-            assert final[i]["outcome"] == "feasible" or final[i]["outcome"] == "optimal"
+            assert final[i]["outcome"] in ("feasible", "optimal")
     from sqlalchemy import func, select
 
     from greenpark.service.db import job_tables, make_engine
