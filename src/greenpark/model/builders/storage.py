@@ -44,11 +44,12 @@ def _storage(
     ch = lp.add_var(block, "charge_kw", keys, 0.0, p, unit="kW")
     dis = lp.add_var(block, "discharge_kw", keys, 0.0, p, unit="kW")
     lower = np.repeat(soc_min * e, n_t, axis=1)
-    if not ctx.elastic:
-        lower[:, -1:] = np.maximum(lower[:, -1:], s_end * e)
-    soc = lp.add_var(block, "soc_kwh", keys, lower, soc_max * e, unit="kWh")
+    lower[:, -1:] = np.maximum(lower[:, -1:], s_end * e)
     if ctx.elastic:
-        _end_state_slack(ctx, block, keys, soc, np.maximum(soc_min, s_end) * e)
+        soc = lp.add_var(block, "soc_kwh", keys, 0.0, soc_max * e, unit="kWh")
+        _floor_slack(ctx, block, keys, soc, lower)
+    else:
+        soc = lp.add_var(block, "soc_kwh", keys, lower, soc_max * e, unit="kWh")
 
     rhs = np.zeros((len(assets), n_t))
     rhs[:, :1] = keep * s0 * e
@@ -77,25 +78,32 @@ def _storage(
         lp.add_terms(rows, mode, pe)
 
 
-def _end_state_slack(ctx: BuildContext, block: str, keys: list[str], soc, end_kwh: np.ndarray) -> None:
-    """Elastic build: ``soc_kwh[T−1] + end_short_kwh ≥ s_end·E``: the end state a store could not reach."""
+def _floor_slack(ctx: BuildContext, block: str, keys: list[str], soc, floor_kwh: np.ndarray) -> None:
+    """Elastic build: ``soc_kwh[t] + short_kwh[t] ≥ floor[t]``: the minimum and end states a store could not hold."""
     lp = ctx.lp
-    short = lp.add_var(block, "end_short_kwh", keys, 0.0, np.inf, n_t=1, unit="kWh")
-    rows = lp.add_rows(block, "end_state", keys, end_kwh, np.inf, n_t=1, unit="kWh")
-    lp.add_terms(rows, soc, 1.0, shift=ctx.n_t - 1)
+    short = lp.add_var(block, "soc_short_kwh", keys, 0.0, np.inf, unit="kWh")
+    rows = lp.add_rows(block, "soc_floor", keys, floor_kwh, np.inf, unit="kWh")
+    lp.add_terms(rows, soc, 1.0)
     lp.add_terms(rows, short, 1.0)
+    kind = block.replace("_", " ")
 
     def describe(values: np.ndarray) -> list[dict]:
         out = []
-        for key, need, v in zip(keys, end_kwh[:, 0], values[:, 0], strict=True):
-            if v > 1e-3:
-                out.append({"requirement": "store end state", "asset": key, "amount": float(v), "unit": "kWh",
-                            "message": f"{block.replace('_', ' ')} {key!r} cannot end the horizon holding {need:,.1f} "
-                            f"kWh (soc_final_fraction): {float(v):,.1f} kWh short with its losses and what can "
-                            "charge it"})  # fmt: skip
+        for key, v in zip(keys, values, strict=True):
+            if v[:-1].max(initial=0.0) > 1e-3:
+                out.append({"requirement": "store minimum state", "asset": key, "amount": float(v[:-1].max()),
+                            "unit": "kWh", "hours": ctx.hours(v > 1e-6),
+                            "message": f"{kind} {key!r} cannot stay at its minimum state (soc_min_fraction): up to "
+                            f"{float(v[:-1].max()):,.1f} kWh below it ({ctx.hours(v > 1e-6)}) with its losses and "
+                            "what can charge it"})  # fmt: skip
+            elif v[-1] > 1e-3:
+                out.append({"requirement": "store end state", "asset": key, "amount": float(v[-1]), "unit": "kWh",
+                            "message": f"{kind} {key!r} cannot end the horizon at its required state "
+                            f"(soc_final_fraction, default the initial state): {float(v[-1]):,.1f} kWh short with "
+                            "its losses and what can charge it"})  # fmt: skip
         return out
 
-    ctx.add_slack("store end state", short, ELASTIC_PENALTY_CNY["store_end_kwh"], describe)
+    ctx.add_slack("store state", short, ELASTIC_PENALTY_CNY["store_end_kwh"], describe)
 
 
 def build_battery(assets: list[Battery], ctx: BuildContext) -> None:
