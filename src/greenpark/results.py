@@ -280,16 +280,19 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
 
     # balances recomputed from the ports (independent of the solver's row activity)
     bal: dict[tuple[str, str, str], np.ndarray] = {}
+    inflows: dict[tuple[str, str], np.ndarray] = {}
     for port in model.ports:
         g = port.var
         vals = x[g.offset : g.offset + g.size].reshape(g.shape) * port.coef
         for k, key in enumerate(g.keys):
-            name = (port.carrier, port.nodes[k], f"{g.block}[{key}].{g.name}")
+            node = port.nodes[k]
+            name = (port.carrier, node, f"{g.block}[{key}].{g.name}")
             bal[name] = bal.get(name, 0.0) + vals[k]
+            inflows[(port.carrier, node)] = inflows.get((port.carrier, node), 0.0) + vals[k]
     for carrier, nodes in model.nodes.items():
         for node in nodes:
             demand = np.broadcast_to(model.demands.get((carrier, node), 0.0), (n_t,)).astype(float)
-            inflow = sum((v for (c, n, _), v in bal.items() if c == carrier and n == node), np.zeros(n_t))
+            inflow = inflows.get((carrier, node), np.zeros(n_t))
             bal[(carrier, node, "demand")] = -demand
             bal[(carrier, node, "residual")] = inflow - demand
     balances = pd.DataFrame(bal, index=index)
