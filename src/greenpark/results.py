@@ -32,7 +32,10 @@ Output folder (written by :meth:`Schedule.to_folder`, read by :func:`load_schedu
     tenant carbon cap counts). See :func:`greenpark.accounts.books`. The same
     figures are in ``summary.json`` under ``tenants``.
 ``emissions.csv``
-    Park inventory by owner and scope [t].
+    Park inventory by owner of the emitting asset [t]: ``scope1_t``,
+    ``scope2_location_t``, ``scope2_market_t``, ``total_t`` (location-based,
+    the park's ``co2_t``), ``total_market_t`` and ``counted_t`` (on the basis
+    ``carbon.scope2_basis`` names: what caps and the carbon price count).
 """
 
 from __future__ import annotations
@@ -125,6 +128,8 @@ class Schedule:
             "objective_cny": self.objective_cny,
             "costs_cny": {k: float(v) for k, v in self.costs_cny.items()},
             "co2_t": float(self.emissions_t["total_t"].sum()) if len(self.emissions_t) else None,
+            "co2_market_t": float(self.emissions_t["total_market_t"].sum()) if len(self.emissions_t) else None,
+            "co2_counted_t": float(self.emissions_t["counted_t"].sum()) if len(self.emissions_t) else None,
             "emissions_t": _frame_dict(self.emissions_t),
             "tenants": _frame_dict(self.tenants),
             "kpis": self.kpis,
@@ -331,8 +336,9 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
     )
     em["scope2_market_t"] = 0.0
     em.loc[PARK_OWNER, "scope2_market_t"] = policy.market_residual_co2_kg_per_kwh * (import_kwh - cert_kwh) / 1000.0
-    em["scope2_t"] = em["scope2_market_t"] if policy.scope2_basis == "market" else em["scope2_location_t"]
-    em["total_t"] = em["scope1_t"] + em["scope2_t"]
+    em["total_t"] = em["scope1_t"] + em["scope2_location_t"]  # location-based, whatever the policy counts
+    em["total_market_t"] = em["scope1_t"] + em["scope2_market_t"]
+    em["counted_t"] = em["total_market_t"] if policy.scope2_basis == "market" else em["total_t"]
     sched.emissions_t = em
 
     # prices: duals of the park node balances [CNY/kWh]
@@ -417,6 +423,8 @@ def _kpis(sched: Schedule, model: BuiltModel) -> dict[str, float]:
     return {
         "total_cost_cny": float(sched.objective_cny or 0.0),
         "total_co2_t": float(sched.emissions_t["total_t"].sum()),
+        "total_co2_market_t": float(sched.emissions_t["total_market_t"].sum()),
+        "co2_counted_t": float(sched.emissions_t["counted_t"].sum()),
         "grid_import_kwh": float(imp.sum() * dt),
         "grid_export_kwh": float(exp.sum() * dt),
         "peak_grid_import_kw": float(imp.max()) if len(imp) else 0.0,

@@ -70,7 +70,8 @@ def test_renewable_share_buys_certificates_and_market_scope2_counts_them():
     em = s.emissions_t.loc["park"]
     assert em["scope2_location_t"] == pytest.approx(150 * 0.5 / 1000)
     assert em["scope2_market_t"] == pytest.approx((150 - 50) * 0.6096 / 1000)
-    assert em["scope2_t"] == pytest.approx(em["scope2_location_t"])  # location basis by default
+    assert em["counted_t"] == pytest.approx(em["total_t"])  # location basis by default
+    assert em["total_market_t"] == pytest.approx(em["scope1_t"] + em["scope2_market_t"])
 
 
 def test_market_based_cap_is_met_with_certificates():
@@ -78,7 +79,12 @@ def test_market_based_cap_is_met_with_certificates():
     carbon = {"scope2_basis": "market", "cap_t": 0.03, "green_certificates": {"price_cny_per_mwh": 40}}
     s = solve(tiny_park(PV_LOAD, carbon=carbon), 2)
     assert s.kpis["green_certificates_kwh"] == pytest.approx(150 - 30 / 0.6096, rel=1e-9)
-    assert s.emissions_t["total_t"].sum() == pytest.approx(0.03, rel=1e-9)
+    assert s.emissions_t["counted_t"].sum() == pytest.approx(0.03, rel=1e-9)
+    assert s.emissions_t["total_market_t"].sum() == pytest.approx(0.03, rel=1e-9)
+    # the park's co2_t stays location-based (150 kWh × 0.5), and the tenants' figures sum to both
+    assert s.emissions_t["total_t"].sum() == pytest.approx(0.075, rel=1e-9)
+    assert s.tenants["co2_t"].sum() == pytest.approx(0.075, rel=1e-9)
+    assert s.tenants["co2_market_t"].sum() == pytest.approx(0.03, rel=1e-9)
     assert s.marginal_abatement_cost_cny_per_t == pytest.approx(40 / 0.6096, rel=1e-9)
 
 

@@ -71,7 +71,7 @@ def test_emissions_recomputed_from_dispatch_match(solved):
     fuel_cols = [c for c in d.columns if c.endswith(".fuel_kw")]
     scope1 = d[fuel_cols].to_numpy().sum() * dt * (park.gas.co2_kg_per_kwh if park.gas else 0.0)
     em = solved.emissions_t
-    assert em["scope2_t"].sum() == pytest.approx(scope2 / 1000, rel=1e-9)
+    assert em["scope2_location_t"].sum() == pytest.approx(scope2 / 1000, rel=1e-9)
     assert em["scope1_t"].sum() == pytest.approx(scope1 / 1000, rel=1e-9, abs=1e-12)
     assert solved.kpis["total_co2_t"] == pytest.approx((scope1 + scope2) / 1000, rel=1e-9)
     assert solved.prices["co2_kg"].sum() == pytest.approx(scope1 + scope2, rel=1e-9)
