@@ -446,6 +446,20 @@ def energy_use_reconciles(schedule: gp.Schedule, park: gp.Park) -> list[str]:
     return out
 
 
+def renewable_share_meets_its_minimum(schedule: gp.Schedule, park: gp.Park) -> list[str]:
+    """The KPI reads the constraint's own definition: with a minimum share, the KPI (with certificates) meets it.
+
+    Tolerance: ``1e-6`` (a share) relative to the electricity used.
+    """
+    share = park.carbon.min_renewable_share
+    got = schedule.kpis.get("renewable_share_with_certificates")
+    if share is None or not schedule.kpis.get("electricity_consumed_kwh"):
+        return []
+    if got < share - _tol(1.0) * max(1.0, 1.0 / schedule.kpis["electricity_consumed_kwh"]):
+        return [f"renewable share: the KPI says {got:.9g}, below the minimum {share:g} the model holds"]
+    return []
+
+
 CHECKS: list[Check] = [
     costs_sum_to_objective,
     energy_balances_close,
@@ -460,5 +474,6 @@ CHECKS: list[Check] = [
     bills_sum_to_objective,
     emissions_reconcile,
     energy_use_reconciles,
+    renewable_share_meets_its_minimum,
 ]
 """Every check :func:`violations` runs, in order; append new ones here."""

@@ -284,16 +284,14 @@ def _apply_forecasts(park_doc: dict, forecast: dict | None, base: Path) -> tuple
 
 
 def _check_run(run: RunSpec) -> list[str]:
-    from greenpark.inputs import resolve_inputs
-    from greenpark.inputs.checks import check_horizon_requirements
+    """Every check a solve of this run makes before its model (:func:`greenpark.pipeline.prepare`)."""
+    from greenpark.pipeline import prepare
 
     try:
-        park = park_from_dict(run.park_doc, base_dir=run.base_dir)
-        inputs = resolve_inputs(park, run.start, run.horizon)
-        problems = check_horizon_requirements(inputs)
+        prepare(park_from_dict(run.park_doc, base_dir=run.base_dir), run.start, run.horizon)
     except ParkValidationError as exc:
-        problems = exc.problems
-    return [str(p) for p in problems]
+        return [str(p) for p in exc.problems]
+    return []
 
 
 def _referenced_files(node: Any, base: Path) -> list[Path]:

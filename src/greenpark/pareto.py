@@ -15,10 +15,8 @@ import numpy as np
 import pandas as pd
 
 from greenpark.errors import ParkValidationError, Problem
-from greenpark.inputs import resolve_inputs
-from greenpark.inputs.checks import check_horizon_requirements
 from greenpark.model.core import build_model
-from greenpark.pipeline import next_midnight, parse_horizon
+from greenpark.pipeline import prepare
 from greenpark.results import Schedule, make_schedule
 from greenpark.solve import HighsSession, SolveOptions, finish
 from greenpark.spec import Park, load_park
@@ -84,11 +82,7 @@ def pareto(
     if not isinstance(park, Park):
         park = load_park(park)
     park = park.model_copy(update={"carbon": park.carbon.model_copy(update={"cap_t": 1e12})})
-    start_ts = next_midnight(park.park.timezone) if start is None else pd.Timestamp(start)
-    inputs = resolve_inputs(park, start_ts, parse_horizon(horizon))
-    problems = check_horizon_requirements(inputs)
-    if problems:
-        raise ParkValidationError(problems)
+    inputs = prepare(park, start, horizon)
     model = build_model(inputs)
     form = model.form
     options = options or SolveOptions()

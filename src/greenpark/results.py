@@ -382,7 +382,7 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
         if tcap is not None:
             price = pd.Series(-result.row_dual[tcap.offset : tcap.offset + tcap.size], index=tcap.keys)
             sched.tenants["carbon_cap_price_cny_per_t"] = price.reindex(sched.tenants.index)
-    sched.kpis = _kpis(sched, model)
+    sched.kpis = _kpis(sched, model, x)
     sched.meta["billing_method"] = dict(BILLING_METHOD)
     sched.meta["emission_allocation"] = EMISSION_ALLOCATION
     free = (form.col_upper > form.col_lower) & form.col_integer
@@ -400,7 +400,7 @@ def _value(form, x: np.ndarray, block: str, name: str) -> float:
     return float(x[g.offset : g.offset + g.size].sum())
 
 
-def _kpis(sched: Schedule, model: BuiltModel) -> dict[str, float]:
+def _kpis(sched: Schedule, model: BuiltModel, x: np.ndarray) -> dict[str, float]:
     d = sched.dispatch
     dt = sched.step_h
 
@@ -411,15 +411,13 @@ def _kpis(sched: Schedule, model: BuiltModel) -> dict[str, float]:
     imp = total(".import_kw", "grid")
     exp = total(".export_kw", "grid")
     pv = total(".output_kw", "pv")
-    chp = total(".electricity_kw", "chp")
     pv_avail = sum(
         (model.inputs.get(a.id, "available_kw") for a in model.inputs.park.assets_of_kind("pv")), np.zeros(len(d))
     )
-    pv_exported = np.minimum(pv, exp)
-    pv_used = pv - pv_exported
-    supplied = imp - exp + pv + chp
+    pv_used = pv - np.minimum(pv, exp)
     pv_total = float(pv.sum() * dt)
-    cert = _value(model.form, sched.solution.x, "carbon", "certificates_kwh") if sched.solution is not None else 0.0
+    cert = _value(model.form, x, "carbon", "certificates_kwh")
+    renewable_kwh, use_kwh = model.renewable_share.kwh(x, dt)  # the constraint's own definition
     return {
         "total_cost_cny": float(sched.objective_cny or 0.0),
         "total_co2_t": float(sched.emissions_t["total_t"].sum()),
@@ -438,10 +436,8 @@ def _kpis(sched: Schedule, model: BuiltModel) -> dict[str, float]:
             * dt
         ),
         "pv_self_consumption": float(pv_used.sum() * dt / pv_total) if pv_total > 0 else 0.0,
-        "renewable_share": float(pv_used.sum() / supplied.sum()) if supplied.sum() > 0 else 0.0,
-        "renewable_share_with_certificates": float((pv_used.sum() * dt + cert) / (supplied.sum() * dt))
-        if supplied.sum() > 0
-        else 0.0,
+        "renewable_share": renewable_kwh / use_kwh if use_kwh > 0 else 0.0,
+        "renewable_share_with_certificates": (renewable_kwh + cert) / use_kwh if use_kwh > 0 else 0.0,
         "green_certificates_kwh": cert,
-        "electricity_consumed_kwh": float(supplied.sum() * dt),
+        "electricity_consumed_kwh": use_kwh,
     }

@@ -9,9 +9,42 @@ import numpy as np
 
 from greenpark.inputs import Inputs
 from greenpark.model.context import CARRIERS, ELASTIC_PENALTY_CNY, BuildContext, Emission, Meter, Port
-from greenpark.model.linear import LinearProblem, StandardForm
+from greenpark.model.linear import Group, LinearProblem, StandardForm
 from greenpark.model.registry import BUILDERS
 from greenpark.spec import PARK_OWNER
+
+
+@dataclass
+class RenewableShare:
+    """The one definition of the renewable share, for the constraint and the KPI.
+
+    ``share = Σ renewable + certificates ÷ Σ use`` over the horizon [kWh], with
+    ``renewable = Σ renewable generation − export`` (export counts against renewable
+    output first) and ``use = import + Σ on-site generation − export``; each term is a
+    list of ``(column group, coefficient)`` summed over keys and steps, times ``Δt``.
+    """
+
+    renewable: list[tuple[Group, float]]
+    use: list[tuple[Group, float]]
+
+    def kwh(self, x: np.ndarray, dt: float) -> tuple[float, float]:
+        """(renewable, use) of a solution [kWh]."""
+        total = [
+            sum(coef * float(x[g.index()].sum()) for g, coef in terms) * dt for terms in (self.renewable, self.use)
+        ]
+        return total[0], total[1]
+
+
+def renewable_share_of(ctx: BuildContext) -> RenewableShare:
+    """The renewable and use terms from what builders declared (see :class:`RenewableShare`)."""
+    renewable: list[tuple[Group, float]] = [(g, 1.0) for g in ctx.renewable]
+    use: list[tuple[Group, float]] = [(g, 1.0) for g in ctx.generation]
+    if ctx.grid_import is not None:
+        use.append((ctx.grid_import, 1.0))
+    if ctx.grid_export is not None:
+        renewable.append((ctx.grid_export, -1.0))
+        use.append((ctx.grid_export, -1.0))
+    return RenewableShare(renewable, use)
 
 
 @dataclass
@@ -27,6 +60,7 @@ class BuiltModel:
     carbon_price_cny_per_kg: np.ndarray
     slacks: list = field(default_factory=list)
     meters: list[Meter] = field(default_factory=list)
+    renewable_share: RenewableShare | None = None
 
 
 def build_model(inputs: Inputs, *, elastic: bool = False, reference_operation: bool = False) -> BuiltModel:
@@ -85,6 +119,7 @@ def build_model(inputs: Inputs, *, elastic: bool = False, reference_operation: b
         carbon_price_cny_per_kg=price_per_kg,
         slacks=ctx.slacks,
         meters=ctx.meters,
+        renewable_share=renewable_share_of(ctx),
     )
 
 
@@ -211,7 +246,8 @@ def _carbon(ctx: BuildContext) -> np.ndarray:
     * tiers: ``total_t = Σ_k tier_k``, ``tier_k ∈ [0, width_k]``, cost ``Σ p_k·tier_k``
       (prices rise tier by tier, so the LP fills them in order)
     * trading: cost ``p·(total_t − allowance)``; without selling, ``p·max(0, total_t − allowance)``
-    * ``renewable_share``: ``Σ PV·Δt − Σ export·Δt + certificates ≥ s·(Σ import + PV + CHP − export)·Δt``
+    * ``renewable_share``: ``Σ renewable·Δt − Σ export·Δt + certificates ≥ s·(Σ import + Σ generation − export)·Δt``
+      (:class:`RenewableShare`, the same definition as the KPI)
     * ``tenant_cap``: each capped tenant's own accounting (see :func:`build_model`) ≤ its cap
     """
     lp, dt = ctx.lp, ctx.step_h
@@ -293,15 +329,11 @@ def _trading(ctx: BuildContext, total, trading) -> None:
 def _renewable_share(ctx: BuildContext, share: float, certificates) -> None:
     lp, dt = ctx.lp, ctx.step_h
     rows = lp.add_rows("carbon", "renewable_share", [PARK_OWNER], 0.0, np.inf, n_t=1, unit="kWh")
-    for g in ctx.renewable:
-        _sum_over(lp, rows, g, (1.0 - share) * dt)
-    for g in ctx.generation:
-        if not any(g is r for r in ctx.renewable):
-            _sum_over(lp, rows, g, -share * dt)
-    if ctx.grid_import is not None:
-        _sum_over(lp, rows, ctx.grid_import, -share * dt)
-    if ctx.grid_export is not None:
-        _sum_over(lp, rows, ctx.grid_export, -(1.0 - share) * dt)
+    parts = renewable_share_of(ctx)  # Σ renewable·Δt + certificates − s·Σ use·Δt ≥ 0
+    for g, coef in parts.renewable:
+        _sum_over(lp, rows, g, coef * dt)
+    for g, coef in parts.use:
+        _sum_over(lp, rows, g, -share * coef * dt)
     if certificates is not None:
         lp.add_terms(rows, certificates, 1.0)
     if ctx.elastic:
