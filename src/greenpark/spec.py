@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -685,20 +686,9 @@ def _is_noise(part: Any, prev: Any, path: str) -> bool:
 
 
 _ASSET_KINDS = {
-    "grid",
-    "pv",
-    "battery",
-    "thermal_store",
-    "heat_pump",
-    "gas_boiler",
-    "electric_boiler",
-    "chp",
-    "electric_load",
-    "heat_load",
-    "interruptible_load",
-    "batch_job",
-    "production_line",
+    typing.get_args(cls.model_fields["kind"].annotation)[0] for cls in typing.get_args(typing.get_args(Asset)[0])
 }
+"""Every kind tag of the ``Asset`` union (derived, so a new kind cannot be forgotten here)."""
 
 
 def _pydantic_problems(exc: ValidationError) -> list[Problem]:

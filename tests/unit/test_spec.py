@@ -164,3 +164,15 @@ def test_peak_billed_above_the_import_limit_and_output_of_a_unit_off_are_input_e
     with pytest.raises(gp.ParkValidationError) as exc:
         gp.park_from_dict(doc)
     assert "initially_on" in exc.value.problems[0].message
+
+
+def test_every_kind_of_the_spec_has_a_builder_and_tidy_error_paths():
+    from greenpark.model.registry import BUILDERS
+    from greenpark.spec import _ASSET_KINDS
+
+    assert set(BUILDERS) == _ASSET_KINDS
+    doc = {"park": {"name": "p", "latitude": 31.3, "longitude": 120.6},
+           "assets": [{"id": "b", "kind": "thermal_store", "power_kw": -1, "energy_kwh": 10}]}  # fmt: skip
+    with pytest.raises(gp.ParkValidationError) as exc:
+        gp.park_from_dict(doc)
+    assert [p.path for p in exc.value.problems] == ["assets[0].power_kw"]  # no union tag in the path
