@@ -25,11 +25,16 @@ Three steps turn a solution into the books (:func:`make_schedule` calls them):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from greenpark.spec import PARK_OWNER
+
+if TYPE_CHECKING:
+    from greenpark.model.core import BuiltModel
+    from greenpark.model.linear import StandardForm
 
 REFERENCE_EFFICIENCY = {"electricity": 0.35, "heat": 0.80}
 """Reference efficiencies of the efficiency method (GHG Protocol CHP allocation guidance, 2006)."""
@@ -55,7 +60,7 @@ BILLING_METHOD = {
 
 
 # --------------------------------------------------------------------------- one meter
-def net_meters(model, x: np.ndarray) -> np.ndarray:
+def net_meters(model: BuiltModel, x: np.ndarray) -> np.ndarray:
     """``x`` with import and export of every metered connection netted where the model allows it.
 
     Returns a copy (``x`` itself when nothing changed). The park's carbon total (and its
@@ -77,7 +82,7 @@ def net_meters(model, x: np.ndarray) -> np.ndarray:
     return out
 
 
-def _recompute_carbon(form, x: np.ndarray) -> None:
+def _recompute_carbon(form: StandardForm, x: np.ndarray) -> None:
     """Carbon columns defined by equality rows, after a netting changed what they count."""
     try:
         total = form.var_group("carbon", "total_t")
@@ -125,7 +130,7 @@ class Attribution:
     """Final use at each (node, carrier) per step: loads, runs and lines net of shedding [kWh] (not the export)."""
 
 
-def attribute_emissions(model, x: np.ndarray) -> Attribution:
+def attribute_emissions(model: BuiltModel, x: np.ndarray) -> Attribution:
     """Attribute the park's emissions to final uses (see the module docstring), both scope-2 bases."""
     inputs, park = model.inputs, model.inputs.park
     n_t, dt = inputs.n_steps, inputs.step_h
@@ -255,7 +260,7 @@ def attribute_emissions(model, x: np.ndarray) -> Attribution:
     )
 
 
-def _direct_kg(model, x: np.ndarray) -> dict[str, np.ndarray]:
+def _direct_kg(model: BuiltModel, x: np.ndarray) -> dict[str, np.ndarray]:
     """Each emitting asset's inventory per step [kg], shape (T, 2): location and market basis.
 
     On the market basis the grid import carries the residual factor on what certificates
@@ -290,7 +295,7 @@ def _direct_kg(model, x: np.ndarray) -> dict[str, np.ndarray]:
     return direct
 
 
-def _stores(model, x: np.ndarray, keys: set[str]) -> dict[str, tuple[np.ndarray, float]]:
+def _stores(model: BuiltModel, x: np.ndarray, keys: set[str]) -> dict[str, tuple[np.ndarray, float]]:
     """For each store: the energy held at the start of every step [kWh] and its discharge efficiency."""
     assets = {a.id: a for a in model.inputs.park.assets}
     out = {}
@@ -305,7 +310,7 @@ def _stores(model, x: np.ndarray, keys: set[str]) -> dict[str, tuple[np.ndarray,
 
 # --------------------------------------------------------------------------- bills
 def books(
-    model,
+    model: BuiltModel,
     x: np.ndarray,
     objective_cny: float,
     prices: pd.DataFrame,
@@ -399,7 +404,7 @@ def books(
     return pd.DataFrame(table, index=pd.Index(rows, name="tenant"))
 
 
-def _consumer_keys(model) -> set[str]:
+def _consumer_keys(model: BuiltModel) -> set[str]:
     """Assets whose every flow is a final use (loads, runs, lines): billed to their owner, the park included."""
     roles: dict[str, set[str]] = {}
     for port in model.ports:
