@@ -16,7 +16,6 @@ from greenpark.errors import ParkValidationError, Problem
 from greenpark.inputs import Inputs, resolve_inputs
 from greenpark.inputs.checks import check_horizon_requirements
 from greenpark.model.core import build_model
-from greenpark.model.pyomo_model import to_pyomo
 from greenpark.results import Schedule, make_schedule
 from greenpark.solve import HighsSession, SolveOptions, Status
 from greenpark.solve import solve as solve_form
@@ -118,8 +117,8 @@ def solve(
     carbon_cap_t : float, optional
         Overrides ``carbon.cap_t`` of the park file. [tCO2]
     build_pyomo : bool
-        Also build the Pyomo ``ConcreteModel`` (``schedule.pyomo_model``); the
-        HiGHS hand-over does not need it.
+        Offer the Pyomo ``ConcreteModel`` as ``schedule.pyomo_model``, built on its
+        first read (the HiGHS hand-over does not need it, so a plain solve pays nothing).
     warm_start : Schedule or DataFrame, optional
         A previous schedule (or its ``dispatch`` frame): values of columns with
         the same name at the same timestamps are handed to HiGHS as a MIP start.
@@ -158,10 +157,6 @@ def solve(
     try:
         model = build_model(inputs)
         timings["build_s"] = time.perf_counter() - t1
-        if build_pyomo:
-            t2 = time.perf_counter()
-            pyomo_model = to_pyomo(model.form, name=park.park.name)
-            timings["pyomo_s"] = time.perf_counter() - t2
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -200,8 +195,7 @@ def solve(
         }
     )
     schedule.model = model
-    if build_pyomo:
-        schedule.pyomo_model = pyomo_model
+    schedule.pyomo_available = build_pyomo  # the Pyomo view is built on first read of schedule.pyomo_model
     return schedule
 
 

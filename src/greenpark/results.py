@@ -41,6 +41,7 @@ Output folder (written by :meth:`Schedule.to_folder`, read by :func:`load_schedu
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,10 +98,26 @@ class Schedule:
     meta: dict[str, Any] = field(default_factory=dict)
     model: Any = field(default=None, repr=False)
     """The :class:`~greenpark.model.core.BuiltModel` (column/row names, matrix), when solved in this process."""
-    pyomo_model: Any = field(default=None, repr=False)
-    """The Pyomo ``ConcreteModel``, when built."""
     solution: SolveResult | None = field(default=None, repr=False)
     """The raw :class:`~greenpark.solve.SolveResult` (column values, duals), when solved in this process."""
+    pyomo_available: bool = field(default=False, repr=False)
+    """Whether :attr:`pyomo_model` can be built (``gp.solve(..., build_pyomo=True)``, the default)."""
+    _pyomo_model: Any = field(default=None, repr=False)
+
+    @property
+    def pyomo_model(self) -> Any:
+        """The Pyomo ``ConcreteModel`` of this schedule's model, built on first read (a plain solve pays nothing).
+
+        ``None`` when the schedule was not solved in this process or ``build_pyomo=False``.
+        The time it took is ``timings_s["pyomo_s"]``.
+        """
+        if self._pyomo_model is None and self.pyomo_available and self.model is not None:
+            from greenpark.model.pyomo_model import to_pyomo
+
+            t0 = time.perf_counter()
+            self._pyomo_model = to_pyomo(self.model.form, name=self.park)
+            self.timings_s["pyomo_s"] = time.perf_counter() - t0
+        return self._pyomo_model
 
     @property
     def ok(self) -> bool:
