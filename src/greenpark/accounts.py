@@ -118,14 +118,10 @@ BASES = ("location", "market")
 class Attribution:
     """Emissions attributed to each row (``park`` and every tenant) [kg], on both scope-2 bases.
 
-    ``by_row[basis][row]``: the row's share; ``intensity[basis][(node, carrier)]``: the
-    hourly intensity of what is drawn at that node [kgCO2/kWh]; ``total_kg[basis]``: the
-    park's inventory on that basis (the rows sum to it).
+    ``by_row[basis][row]``: the row's share (the rows sum to the park's inventory on that basis).
     """
 
     by_row: dict[str, dict[str, float]]
-    intensity: dict[str, dict[tuple[str, str], np.ndarray]]
-    total_kg: dict[str, float]
     final_use_kwh: dict[tuple[str, str], np.ndarray]
     """Final use at each (node, carrier) per step: loads, runs and lines net of shedding [kWh] (not the export)."""
 
@@ -251,11 +247,8 @@ def attribute_emissions(model: BuiltModel, x: np.ndarray) -> Attribution:
         by_row[row_of.get(node, 0)] += use_kg[i]
     for key, kg in stored.items():
         by_row[owner_row(key)] += kg  # still in the store at the end: its owner's
-    totals = sum((d.sum(axis=0) for d in direct.values()), np.zeros(2))
     return Attribution(
         by_row={b: {r: float(by_row[i, k]) for i, r in enumerate(rows)} for k, b in enumerate(BASES)},
-        intensity={b: {pools[i]: intensity[:, i, k] for i in range(m)} for k, b in enumerate(BASES)},
-        total_kg={b: float(totals[k]) for k, b in enumerate(BASES)},
         final_use_kwh={pools[i]: final_use[:, i] - exported[:, i] for i in range(m)},
     )
 
@@ -283,16 +276,29 @@ def _direct_kg(model: BuiltModel, x: np.ndarray) -> dict[str, np.ndarray]:
     except KeyError:
         return direct
     flows = x[imp.index()] * dt
-    total = float(flows.sum())
+    factor = market_factor_kg_per_kwh(model, x)
+    for k, key in enumerate(imp.keys):
+        direct.setdefault(key, np.zeros((n_t, 2)))[:, 1] += factor * flows[k]
+    return direct
+
+
+def market_factor_kg_per_kwh(model: BuiltModel, x: np.ndarray) -> float:
+    """Market-based factor of the grid import: the residual factor on the share certificates do not cover.
+
+    ``f_res·(1 − certificates / Σ import·Δt)`` [kgCO2/kWh], the certificates spread evenly over
+    the imported kWh (the model holds certificates ≤ import).
+    """
+    form, dt = model.form, model.inputs.step_h
+    try:
+        total = float(x[form.var_group("grid", "import_kw").index()].sum()) * dt
+    except KeyError:
+        return 0.0
     try:
         cert = float(x[form.var_group("carbon", "certificates_kwh").offset])
     except KeyError:
         cert = 0.0
     covered = min(1.0, cert / total) if total > 0 else 0.0
-    factor = inputs.park.carbon.market_residual_co2_kg_per_kwh * (1.0 - covered)
-    for k, key in enumerate(imp.keys):
-        direct.setdefault(key, np.zeros((n_t, 2)))[:, 1] += factor * flows[k]
-    return direct
+    return model.inputs.park.carbon.market_residual_co2_kg_per_kwh * (1.0 - covered)
 
 
 def _stores(model: BuiltModel, x: np.ndarray, keys: set[str]) -> dict[str, tuple[np.ndarray, float]]:
@@ -384,14 +390,7 @@ def books(
     raw = table["electricity_value_cny"] + table["heat_value_cny"] + table["own_assets_cost_cny"]
     raw = raw + table["own_carbon_cost_cny"]
     table["cost_at_marginal_prices_cny"] = raw
-    consumption = table["electricity_use_kwh"] + table["heat_use_kwh"]
-    total_use = float(consumption.sum())
-    if total_use > 0:
-        share = consumption / total_use
-    else:
-        share = np.zeros(n)
-        share[1:] = 1.0 / (n - 1) if n > 1 else 0.0
-        share[0] = 0.0 if n > 1 else 1.0
+    share = use_shares(table["electricity_use_kwh"] + table["heat_use_kwh"])
     residual = float(objective_cny) - float(raw.sum())
     table["residual_share_cny"] = residual * share
     table["bill_cny"] = raw + residual * share
@@ -402,6 +401,23 @@ def books(
     ledger[0] = np.nan
     table["co2_cap_ledger_t"] = ledger
     return pd.DataFrame(table, index=pd.Index(rows, name="tenant"))
+
+
+def use_shares(consumption_kwh: np.ndarray) -> np.ndarray:
+    """Shares of the rows (``park`` first, then the tenants) by final energy use.
+
+    With no use at all, the tenants share equally (the park alone when it has none).
+    """
+    consumption = np.asarray(consumption_kwh, dtype=float)
+    total = float(consumption.sum())
+    if total > 0:
+        return consumption / total
+    share = np.zeros(len(consumption))
+    if len(consumption) > 1:
+        share[1:] = 1.0 / (len(consumption) - 1)
+    else:
+        share[:] = 1.0
+    return share
 
 
 def _consumer_keys(model: BuiltModel) -> set[str]:

@@ -49,7 +49,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from greenpark.accounts import BILLING_METHOD, EMISSION_ALLOCATION, attribute_emissions, books, net_meters
+from greenpark.accounts import (
+    BILLING_METHOD,
+    EMISSION_ALLOCATION,
+    attribute_emissions,
+    books,
+    market_factor_kg_per_kwh,
+    net_meters,
+)
 from greenpark.model.core import BuiltModel
 from greenpark.solve import SolveResult, Status
 from greenpark.spec import PARK_OWNER
@@ -345,14 +352,13 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
     ).rename(columns={"scope1": "scope1_t", "scope2": "scope2_t"})
     em = em.rename(columns={"scope2_t": "scope2_location_t"})
     policy = inputs.park.carbon
-    cert_kwh = _value(form, x, "carbon", "certificates_kwh")
     import_kwh = sum(
         float(x[g.offset : g.offset + g.size].sum()) * dt
         for g in form.var_groups
         if g.block == "grid" and g.name == "import_kw"
     )
     em["scope2_market_t"] = 0.0
-    em.loc[PARK_OWNER, "scope2_market_t"] = policy.market_residual_co2_kg_per_kwh * (import_kwh - cert_kwh) / 1000.0
+    em.loc[PARK_OWNER, "scope2_market_t"] = market_factor_kg_per_kwh(model, x) * import_kwh / 1000.0
     em["total_t"] = em["scope1_t"] + em["scope2_location_t"]  # location-based, whatever the policy counts
     em["total_market_t"] = em["scope1_t"] + em["scope2_market_t"]
     em["counted_t"] = em["total_market_t"] if policy.scope2_basis == "market" else em["total_t"]

@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from greenpark.accounts import use_shares
 from greenpark.errors import ParkValidationError, Problem
 from greenpark.pipeline import next_midnight, parse_horizon
 from greenpark.pipeline import solve as solve_park
@@ -152,11 +153,7 @@ def settle(
     rows = list(full.tenants.index)
     tenants = [r for r in rows if r != PARK_OWNER]
     use = consumption_kwh(full)
-    if use.sum() > 0:
-        share = use / use.sum()
-    else:
-        share = pd.Series([0.0 if (r == PARK_OWNER and tenants) else 1.0 for r in rows], index=rows)
-        share /= share.sum()
+    share = pd.Series(use_shares(use.to_numpy()), index=rows)  # the rule of the books (park row first)
     table = pd.DataFrame(index=pd.Index(rows, name="tenant"))
     table["consumption_kwh"] = use
     table["co2_t"] = full.tenants["co2_t"]

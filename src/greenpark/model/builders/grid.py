@@ -31,7 +31,10 @@ def build(assets: list[GridConnection], ctx: BuildContext) -> None:
     ``p_exp(t) > p_imp(t)`` (and export is allowed) a binary
     ``grid[g].importing[t] ∈ {0, 1}`` holds it, which makes the park a MILP:
     rows ``import_mode[t]``: ``import_kw[t] − L_imp·importing[t] ≤ 0`` and
-    ``export_mode[t]``: ``export_kw[t] + L_exp·importing[t] ≤ L_exp``.
+    ``export_mode[t]``: ``export_kw[t] + M(t)·importing[t] ≤ M(t)`` with
+    ``M(t) = min(L_exp, Σ on-site generation bounds at t)`` (export never exceeds
+    on-site generation); no binary where ``M(t) = 0``. The binaries are added after
+    every builder has declared its generation (``ctx.deferred``).
     """
     lp, dt, keys = ctx.lp, ctx.step_h, [a.id for a in assets]
     imp = lp.add_var("grid", "import_kw", keys, 0.0, ctx.column(assets, "import_limit_kw"), unit="kW")
