@@ -25,18 +25,18 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from greenpark.model.registry import BUILDERS
+from greenpark import kinds
 
 START = "2026-07-15"
 """First step (local midnight, Asia/Shanghai); a Wednesday."""
 
 MIN_STEPS, MAX_STEPS = 4, 12
 
-ASSET_KINDS = tuple(k for k in BUILDERS if k != "grid")
+ASSET_KINDS = tuple(k.name for k in kinds.all_kinds() if "grid" not in k.roles)
 """Every kind the registry builds (a kind added there without a generator here fails loudly)."""
 """Every asset kind but the grid (drawn separately: at most one per park)."""
 
-LOAD_KINDS = ("electric_load", "heat_load", "interruptible_load", "batch_job", "production_line")
+LOAD_KINDS = tuple(k.name for k in kinds.with_role("load"))
 """Kinds that always carry an explicit ``owner``."""
 
 GAS_KINDS = ("gas_boiler", "chp")

@@ -89,14 +89,13 @@ def _recompute_carbon(form: StandardForm, x: np.ndarray) -> None:
         row = form.row_group("carbon", "total_definition")
     except KeyError:
         return
-    r = row.offset
-    x[total.offset] -= float((form.a[r] @ x)[0])  # the row reads total − Σ … = 0
-    value = x[total.offset]
+    x[total.at()] -= float((form.a[row.at()] @ x)[0])  # the row reads total − Σ … = 0
+    value = x[total.at()]
     try:
         tiers = form.var_group("carbon", "tier_t")
         left = value
         for k in range(tiers.size):
-            j = tiers.offset + k
+            j = tiers.at(k)
             width = form.col_upper[j]
             x[j] = min(max(left, 0.0), width)
             left -= x[j]
@@ -104,8 +103,8 @@ def _recompute_carbon(form: StandardForm, x: np.ndarray) -> None:
         pass
     try:
         over = form.var_group("carbon", "over_allowance_t")
-        allowance = form.row_upper[form.row_group("carbon", "allowance").offset]
-        x[over.offset] = max(0.0, value - allowance)
+        allowance = form.row_upper[form.row_group("carbon", "allowance").at()]
+        x[over.at()] = max(0.0, value - allowance)
     except KeyError:
         pass
 
@@ -294,7 +293,7 @@ def market_factor_kg_per_kwh(model: BuiltModel, x: np.ndarray) -> float:
     except KeyError:
         return 0.0
     try:
-        cert = float(x[form.var_group("carbon", "certificates_kwh").offset])
+        cert = float(x[form.var_group("carbon", "certificates_kwh").at()])
     except KeyError:
         cert = 0.0
     covered = min(1.0, cert / total) if total > 0 else 0.0
@@ -380,7 +379,7 @@ def books(
             owner = owner_of.get(aid)
             if owner is None or (owner == PARK_OWNER and aid not in consumers):
                 continue
-            col_row[g.offset + k * g.n_t : g.offset + (k + 1) * g.n_t] = row_of[owner]
+            col_row[g.index()[k]] = row_of[owner]
     mine = col_row >= 0
     table["own_assets_cost_cny"] = np.bincount(col_row[mine], weights=(form.col_cost * x)[mine], minlength=n)
     price_per_kg = float(np.mean(model.carbon_price_cny_per_kg)) if len(model.carbon_price_cny_per_kg) else 0.0

@@ -56,6 +56,7 @@ import pandas as pd
 import yaml
 
 from greenpark import __version__
+from greenpark import kinds as asset_kinds
 from greenpark.errors import ParkValidationError, Problem
 from greenpark.results import json_value
 from greenpark.spec import park_from_dict
@@ -275,11 +276,11 @@ def _apply_forecasts(park_doc: dict, forecast: dict | None, base: Path) -> tuple
             doc["weather"] = {"file": str(latest)}
         else:
             columns = set(pd.read_csv(latest, nrows=0, comment="#").columns)
-            kinds = ("pv",) if what == "pv" else ("electric_load", "heat_load", "interruptible_load")
-            field_name = "forecast_kw" if what == "pv" else "power_kw"
+            # each kind names the forecast feed that replaces one of its series (Kind.forecast)
+            fields = {k.name: k.forecast[1] for k in asset_kinds.all_kinds() if k.forecast and k.forecast[0] == what}
             for a in doc.get("assets", []):
-                if a.get("kind") in kinds and a.get("id") in columns:
-                    a[field_name] = {"file": str(latest), "column": a["id"]}
+                if a.get("kind") in fields and a.get("id") in columns:
+                    a[fields[a["kind"]]] = {"file": str(latest), "column": a["id"]}
     return doc, notes, None
 
 

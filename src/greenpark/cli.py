@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from greenpark import kinds as asset_kinds
 from greenpark.errors import ParkValidationError
 from greenpark.pipeline import prepare
 from greenpark.pipeline import solve as run_solve
@@ -546,14 +547,15 @@ def validate(
         raise _invalid(exc) from None
     park, index = inputs.park, inputs.index
     end = index[-1] + pd.Timedelta(hours=inputs.step_h)
-    n_pv = len(park.assets_of_kind("pv"))
+    derived = [a for a in park.assets if asset_kinds.of(a).derive is not None]  # e.g. PV output from the weather
+    n_pv = len(derived)
     park_level = (inputs.gas_price_cny_per_kwh, inputs.carbon_price_cny_per_t)
     n_series = len(inputs.series) + sum(v is not None for v in park_level)
     err.print(
         f"[green]valid[/]: {park.park.name} — {len(park.tenants)} tenants, {len(park.assets)} assets\n"
         f"  horizon {index[0]:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} ({park.park.timezone}): "
         f"{len(index)} steps of {park.park.resolution}\n"
-        f"  {n_series} series resolved on every step (PV of {n_pv} array(s) included); "
+        f"  {n_series} series resolved on every step (incl. {n_pv} derived from others, e.g. PV from weather); "
         "job windows, deliveries, up/down times and renewable share possible on this horizon",
         highlight=False,
     )

@@ -86,8 +86,8 @@ def pareto(
     model = build_model(inputs)
     form = model.form
     options = options or SolveOptions()
-    cap_row = form.row_group("carbon", "cap").offset
-    total_col = form.var_group("carbon", "total_t").offset
+    cap_row = form.row_group("carbon", "cap").at()
+    total_col = form.var_group("carbon", "total_t").at()
     session = HighsSession(form, options)
     build_s = time.perf_counter() - t0
     rows: list[dict] = []

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from greenpark import __version__
+from greenpark import __version__, kinds
 from greenpark.errors import ParkValidationError, Problem
 from greenpark.inputs import Inputs, resolve_inputs
 from greenpark.inputs.checks import check_horizon_requirements
@@ -216,7 +216,7 @@ def explain_infeasibility(schedule: Schedule, inputs, options: SolveOptions | No
     findings: list[dict] = []
     for slack in model.slacks:
         g = slack.var
-        findings += slack.describe(result.x[g.offset : g.offset + g.size].reshape(g.shape))
+        findings += slack.describe(g.take(result.x))
     for f in findings:
         if f.get("requirement") == "carbon cap":
             f["sources"] = _emission_sources(model, result.x, inputs)
@@ -245,8 +245,7 @@ def warm_start_vector(form, index: pd.DatetimeIndex, dispatch: pd.DataFrame) -> 
             if label not in prev.columns:
                 continue
             col = prev[label].to_numpy(dtype=float)
-            sl = slice(g.offset + k * g.n_t, g.offset + (k + 1) * g.n_t)
-            values[sl] = col[: g.n_t] if g.n_t > 1 else col[:1]
+            values[g.index()[k]] = col[: g.n_t] if g.n_t > 1 else col[:1]
     return values
 
 
@@ -278,19 +277,16 @@ def _iis(schedule: Schedule, inputs, options: SolveOptions | None) -> list[dict]
     ]
 
 
-STORAGE_KINDS = ("battery", "thermal_store")
-
-
 def business_as_usual(inputs, schedule: Schedule, options: SolveOptions | None) -> dict:
     """Solve the reference operation and state the schedule's saving against it.
 
     Business as usual is the same park, horizon, tariffs and policies without
-    storage (batteries and thermal stores removed), with every batch run as early
+    storage (every asset whose kind stores energy removed: batteries, thermal stores), with every batch run as early
     as its window and line allow and no interruptible load interrupted;
     converters are still dispatched at least cost.
     """
     park = inputs.park
-    bau_park = park.model_copy(update={"assets": [a for a in park.assets if a.kind not in STORAGE_KINDS]})
+    bau_park = park.model_copy(update={"assets": [a for a in park.assets if not kinds.has_role(a, "stores")]})
     bau_inputs = copy.copy(inputs)
     bau_inputs.park = bau_park
     model = build_model(bau_inputs, reference_operation=True)
@@ -321,7 +317,7 @@ def _emission_sources(model, x: np.ndarray, inputs, top: int = 5) -> list[dict]:
         if e.ledger != "park":
             continue
         g = e.var
-        kg = x[g.offset : g.offset + g.size].reshape(g.shape) * e.kg
+        kg = g.take(x) * e.kg
         for k, key in enumerate(g.keys):
             total = float(kg[k].sum())
             if total <= 1e-6:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from greenpark import kinds
 from greenpark.results import Schedule, load_schedule
 
 LABELS: dict[str, dict[str, str]] = {
@@ -105,19 +106,12 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-_COLOURS = {
-    "grid": "#7f8c8d",
-    "pv": "#f1c40f",
-    "chp": "#e67e22",
-    "battery": "#27ae60",
-    "thermal_store": "#16a085",
-    "heat_pump": "#3498db",
-    "gas_boiler": "#c0392b",
-    "electric_boiler": "#9b59b6",
-    "electric_load": "#95a5a6",
-    "heat_load": "#95a5a6",
-    "interruptible_load": "#bdc3c7",
-}
+def _block_style(block: str, lang: str) -> tuple[str, str | None]:
+    """A chart series' name in ``lang`` and colour: the asset kind's own (:mod:`greenpark.kinds`), else the block."""
+    if block in kinds.names():
+        k = kinds.get(block)
+        return k.label(lang), k.colour
+    return block, None
 
 
 def _number(v: float, lang: str, digits: int = 0) -> str:
@@ -172,14 +166,15 @@ def _figures(s: Schedule, lang: str, frontier: pd.DataFrame | None) -> list[tupl
             continue
         fig = go.Figure()
         for block, series in supply.items():
+            name, colour = _block_style(block, lang)
             fig.add_trace(
                 go.Scatter(
                     x=x,
                     y=series.to_numpy().tolist(),
-                    name=block,
+                    name=name,
                     stackgroup="supply",
                     mode="lines",
-                    line={"width": 0.5, "color": _COLOURS.get(block)},
+                    line={"width": 0.5, "color": colour},
                 )
             )
         fig.add_trace(

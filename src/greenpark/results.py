@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from greenpark import kinds
 from greenpark.accounts import (
     BILLING_METHOD,
     EMISSION_ALLOCATION,
@@ -107,6 +108,8 @@ class Schedule:
     """The :class:`~greenpark.model.core.BuiltModel` (column/row names, matrix), when solved in this process."""
     solution: SolveResult | None = field(default=None, repr=False)
     """The raw :class:`~greenpark.solve.SolveResult` (column values, duals), when solved in this process."""
+    x: np.ndarray | None = field(default=None, repr=False)
+    """Column values as reported (a meter's flows netted), when solved in this process."""
     pyomo_available: bool = field(default=False, repr=False)
     """Whether :attr:`pyomo_model` can be built (``gp.solve(..., build_pyomo=True)``, the default)."""
     _pyomo_model: Any = field(default=None, repr=False)
@@ -135,6 +138,25 @@ class Schedule:
         if not self.ok:
             raise ScheduleError(f"{self.park}: {self.status.value}: {self.message}")
         return self
+
+    def values(self, block: str, name: str) -> pd.DataFrame:
+        """A column group's values by time and key: ``schedule.values("battery", "soc_kwh")``.
+
+        Columns are the group's keys (asset or tenant ids), in model order; an
+        empty frame (on the schedule's index) when the model has no such group.
+        """
+        prefix, suffix = f"{block}[", f"].{name}"
+        cols = [c for c in self.dispatch.columns if c.startswith(prefix) and c.endswith(suffix)]
+        out = self.dispatch[cols]
+        out.columns = pd.Index([c[len(prefix) : -len(suffix)] for c in cols], name=block)
+        return out
+
+    def costs_by_step(self) -> pd.DataFrame:
+        """Every cost kind by step [CNY] (rows sum to the objective; see
+        :meth:`~greenpark.model.core.BuiltModel.costs_by_step`). Needs the model (solved in this process)."""
+        if self.model is None or self.x is None:
+            raise ScheduleError(f"{self.park}: costs by step need the model: solve in this process")
+        return self.model.costs_by_step(self.x)
 
     @property
     def storage(self) -> pd.DataFrame:
@@ -292,6 +314,7 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
     if not result.ok or result.x is None:
         return sched
     x = net_meters(model, result.x)
+    sched.x = x
     if x is not result.x and sched.objective_cny is not None:
         sched.objective_cny += float(form.col_cost @ (x - result.x))
     dt = inputs.step_h
@@ -300,7 +323,7 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
     # dispatch: every column group, one frame column per key (single-step columns repeated)
     blocks, labels = [], []
     for g in form.var_groups:
-        vals = x[g.offset : g.offset + g.size].reshape(g.shape)
+        vals = g.take(x)
         blocks.append(np.repeat(vals, n_t, axis=1) if g.n_t == 1 else vals)
         labels.extend(f"{g.block}[{key}].{g.name}" for key in g.keys)
     data = np.vstack(blocks).T if blocks else np.zeros((n_t, 0))
@@ -312,7 +335,7 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
     inflows: dict[tuple[str, str], np.ndarray] = {}
     for port in model.ports:
         g = port.var
-        vals = x[g.offset : g.offset + g.size].reshape(g.shape) * port.coef
+        vals = g.take(x) * port.coef
         for k, key in enumerate(g.keys):
             node = port.nodes[k]
             name = (port.carrier, node, f"{g.block}[{key}].{g.name}")
@@ -338,7 +361,7 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
     tenant_kg: dict[tuple[str, str], float] = {}
     for e in model.emissions:
         g = e.var
-        kg = x[g.offset : g.offset + g.size].reshape(g.shape) * e.kg
+        kg = g.take(x) * e.kg
         for k, owner in enumerate(e.owners):
             if e.ledger == "park":
                 park_kg[(owner, e.scope)] = park_kg.get((owner, e.scope), 0.0) + float(kg[k].sum())
@@ -352,11 +375,7 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
     ).rename(columns={"scope1": "scope1_t", "scope2": "scope2_t"})
     em = em.rename(columns={"scope2_t": "scope2_location_t"})
     policy = inputs.park.carbon
-    import_kwh = sum(
-        float(x[g.offset : g.offset + g.size].sum()) * dt
-        for g in form.var_groups
-        if g.block == "grid" and g.name == "import_kw"
-    )
+    import_kwh = _value(form, x, "grid", "import_kw") * dt
     em["scope2_market_t"] = 0.0
     em.loc[PARK_OWNER, "scope2_market_t"] = market_factor_kg_per_kwh(model, x) * import_kwh / 1000.0
     em["total_t"] = em["scope1_t"] + em["scope2_location_t"]  # location-based, whatever the policy counts
@@ -372,7 +391,7 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
             if not nodes:
                 continue
             g = form.row_group("balance", carrier)
-            duals = result.row_dual[g.offset : g.offset + g.size].reshape(g.shape) / dt
+            duals = g.take(result.row_dual) / dt
             for k, node in enumerate(g.keys):
                 node_prices[(carrier, node)] = duals[k]
             if PARK_OWNER in g.keys:
@@ -381,7 +400,7 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
         sched.node_prices.columns = pd.MultiIndex.from_tuples(sched.node_prices.columns, names=["carrier", "node"])
         try:
             cap = form.row_group("carbon", "cap")
-            sched.marginal_abatement_cost_cny_per_t = float(-result.row_dual[cap.offset])
+            sched.marginal_abatement_cost_cny_per_t = float(-cap.take(result.row_dual)[0, 0])
         except KeyError:
             pass
     prices["co2_kg"] = hourly_kg
@@ -403,7 +422,7 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
         except KeyError:
             tcap = None
         if tcap is not None:
-            price = pd.Series(-result.row_dual[tcap.offset : tcap.offset + tcap.size], index=tcap.keys)
+            price = pd.Series(-tcap.take(result.row_dual)[:, 0], index=tcap.keys)
             sched.tenants["carbon_cap_price_cny_per_t"] = price.reindex(sched.tenants.index)
     sched.kpis = _kpis(sched, model, x)
     sched.meta["billing_method"] = dict(BILLING_METHOD)
@@ -420,47 +439,27 @@ def _value(form, x: np.ndarray, block: str, name: str) -> float:
         g = form.var_group(block, name)
     except KeyError:
         return 0.0
-    return float(x[g.offset : g.offset + g.size].sum())
+    return float(g.take(x).sum())
 
 
 def _kpis(sched: Schedule, model: BuiltModel, x: np.ndarray) -> dict[str, float]:
-    d = sched.dispatch
+    """The park's KPIs, then each kind's own (:attr:`greenpark.kinds.Kind.kpis`)."""
     dt = sched.step_h
-
-    def total(suffix: str, block: str) -> np.ndarray:
-        cols = [c for c in d.columns if c.startswith(f"{block}[") and c.endswith(suffix)]
-        return d[cols].sum(axis=1).to_numpy() if cols else np.zeros(len(d))
-
-    imp = total(".import_kw", "grid")
-    exp = total(".export_kw", "grid")
-    pv = total(".output_kw", "pv")
-    pv_avail = sum(
-        (model.inputs.get(a.id, "available_kw") for a in model.inputs.park.assets_of_kind("pv")), np.zeros(len(d))
-    )
-    pv_used = pv - np.minimum(pv, exp)
-    pv_total = float(pv.sum() * dt)
     cert = _value(model.form, x, "carbon", "certificates_kwh")
     renewable_kwh, use_kwh = model.renewable_share.kwh(x, dt)  # the constraint's own definition
-    return {
+    out = {
         "total_cost_cny": float(sched.objective_cny or 0.0),
         "total_co2_t": float(sched.emissions_t["total_t"].sum()),
         "total_co2_market_t": float(sched.emissions_t["total_market_t"].sum()),
         "co2_counted_t": float(sched.emissions_t["counted_t"].sum()),
-        "grid_import_kwh": float(imp.sum() * dt),
-        "grid_export_kwh": float(exp.sum() * dt),
-        "peak_grid_import_kw": float(imp.max()) if len(imp) else 0.0,
-        "pv_generation_kwh": pv_total,
-        "pv_curtailed_kwh": float((pv_avail - pv).clip(min=0).sum() * dt),
-        "pv_clipped_kwh": float(
-            sum(
-                float(model.inputs.series.get((a.id, "clipped_kw"), np.zeros(1)).sum())
-                for a in model.inputs.park.assets_of_kind("pv")
-            )
-            * dt
-        ),
-        "pv_self_consumption": float(pv_used.sum() * dt / pv_total) if pv_total > 0 else 0.0,
         "renewable_share": renewable_kwh / use_kwh if use_kwh > 0 else 0.0,
         "renewable_share_with_certificates": (renewable_kwh + cert) / use_kwh if use_kwh > 0 else 0.0,
         "green_certificates_kwh": cert,
         "electricity_consumed_kwh": use_kwh,
     }
+    park = model.inputs.park
+    for kind in kinds.all_kinds():
+        assets = park.assets_of_kind(kind.name)
+        if assets and kind.kpis is not None:
+            out.update(kind.kpis(assets, sched, model.inputs))
+    return out

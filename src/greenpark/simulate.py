@@ -1,12 +1,15 @@
 """Rolling-horizon simulation: solve day after day, keep the first window, carry the state on.
 
 Each step solves ``[t, t + horizon)``, keeps ``[t, t + window)`` as what
-happened, and starts the next solve from the state at ``t + window``:
+happened, and starts the next solve from the state at ``t + window``. Each
+asset kind says what it carries (:attr:`greenpark.kinds.Kind.carry`); the
+built-in kinds carry
 
-* storage levels (battery and thermal store ``soc_initial_fraction``);
+* storage levels (battery and thermal store ``soc_initial_fraction``; every
+  window ends at least at the park file's initial state);
 * committed units: on or off, for how long, and their output (for ramps);
 * batch runs still going (``running_since_h``);
-* production inventories;
+* production inventories, and whether a line is on and for how long;
 * the peak grid import already billed this month (reset when the month changes);
 * a carbon budget over the whole period: each solve is capped at the remaining
   budget × (the horizon's share of the remaining period's emission weight),
@@ -83,8 +86,6 @@ def simulate(
     rows: list[dict] = []
     states: list[dict] = []
     remaining_budget = carbon_budget_t
-    billed_peak = {a.id: a.peak_billed_kw for a in park.assets_of_kind("grid")}
-    month = t0.month
     current = park
     t = t0
     clock = time.perf_counter()
@@ -94,10 +95,6 @@ def simulate(
         solve_h = horizon_td
         if carbon_budget_t is not None:
             solve_h = max(keep, min(horizon_td, t_end - t))  # the budget covers the period: look no further
-        if t.month != month:
-            month = t.month
-            billed_peak = dict.fromkeys(billed_peak, 0.0)
-        current = _with_billed_peak(current, billed_peak)
         cap = None
         if remaining_budget is not None:
             ahead = float(weights[t : t + solve_h - step].sum())
@@ -113,10 +110,7 @@ def simulate(
         cost, co2 = _kept_cost_and_co2(s, n_keep)
         if remaining_budget is not None:
             remaining_budget -= co2
-        for g in current.assets_of_kind("grid"):
-            col = f"grid[{g.id}].import_kw"
-            billed_peak[g.id] = max(billed_peak[g.id], float(kept[col].max()))
-        current, state = carry_state(current, s, n_keep)
+        current, state = carry_state(current, s, n_keep, t, t + keep)
         states.append({"at": (t + keep).isoformat(), **state})
         rows.append(
             {
@@ -154,18 +148,26 @@ class SimulationError(RuntimeError):
 
 
 def _emission_weights(park: Park, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-    """Per step: what the fixed loads would emit if bought from the grid (kg), the budget's allocation key."""
+    """Per step: what the fixed demands would emit if bought from the grid (kg), the budget's allocation key.
+
+    Electricity at the grid's factor, heat at ``carbon.heat_co2_kg_per_kwh``
+    (each kind names its fixed demand: :attr:`greenpark.kinds.Kind.demand`).
+    """
+    from greenpark import kinds
     from greenpark.inputs import resolve_inputs
 
     inputs = resolve_inputs(park, start, end - start)
-    grids = park.assets_of_kind("grid")
-    grid_co2 = inputs.get(grids[0].id, "co2_kg_per_kwh") if grids else np.zeros(inputs.n_steps)
+    grids = [a for a in park.assets if kinds.has_role(a, "grid")]
+    factor = {
+        "electricity": inputs.get(grids[0].id, "co2_kg_per_kwh") if grids else np.zeros(inputs.n_steps),
+        "heat": park.carbon.heat_co2_kg_per_kwh,
+    }
     w = np.zeros(inputs.n_steps)
     for a in park.assets:
-        if a.kind in ("electric_load", "interruptible_load"):
-            w += inputs.get(a.id, "power_kw") * grid_co2
-        elif a.kind == "heat_load":
-            w += inputs.get(a.id, "power_kw") * park.carbon.heat_co2_kg_per_kwh
+        demand = kinds.of(a).demand
+        if demand is not None:
+            carrier, name = demand
+            w += inputs.get(a.id, name) * factor[carrier]
     return pd.Series(np.maximum(w, 1e-9), index=inputs.index)
 
 
@@ -174,106 +176,24 @@ def _local(ts: pd.Timestamp | str, tz: str) -> pd.Timestamp:
     return ts.tz_localize(tz) if ts.tzinfo is None else ts.tz_convert(tz)
 
 
-def _with_billed_peak(park: Park, billed: dict[str, float]) -> Park:
-    assets = [a.model_copy(update={"peak_billed_kw": billed[a.id]}) if a.kind == "grid" else a for a in park.assets]
-    return park.model_copy(update={"assets": assets})
-
-
 def _kept_cost_and_co2(s: Schedule, n_keep: int) -> tuple[float, float]:
-    """Cost and emissions of the kept steps.
-
-    Per-step costs are every cost kind's coefficients times the column values
-    of kept steps; a single-step column (the demand charge's peak, carbon totals)
-    is counted by its time-varying parts instead: the carbon price on the kept
-    emissions and the demand charge on the kept steps' share of the horizon.
-    """
-    form = s.model.form
-    x = s.solution.x
-    cost = 0.0
-    for kind, vec in form.cost_by_kind.items():
-        if kind in ("carbon", "demand_charge", "elastic", "reference_order"):
-            continue
-        for g in form.var_groups:
-            if g.n_t == 1:
-                continue
-            c = vec[g.offset : g.offset + g.size].reshape(g.shape)[:, :n_keep]
-            v = x[g.offset : g.offset + g.size].reshape(g.shape)[:, :n_keep]
-            cost += float((c * v).sum())
-    co2_kg = float(s.prices["co2_kg"].iloc[:n_keep].sum())
-    price = s.model.carbon_price_cny_per_kg
-    cost += float((s.prices["co2_kg"].to_numpy()[:n_keep] * price[:n_keep]).sum())
-    if "demand_charge" in s.costs_cny:
-        cost += float(s.costs_cny["demand_charge"]) * n_keep / len(s.index)
-    return cost, co2_kg / 1000.0
+    """Cost and emissions of the kept steps (costs by step: :meth:`Schedule.costs_by_step`)."""
+    cost = float(s.costs_by_step().iloc[:n_keep].to_numpy().sum())
+    return cost, float(s.prices["co2_kg"].iloc[:n_keep].sum()) / 1000.0
 
 
-def carry_state(park: Park, s: Schedule, n_keep: int) -> tuple[Park, dict]:
-    """The park with its initial state set to the state after ``n_keep`` steps of ``s``."""
-    d = s.dispatch
-    last = n_keep - 1
-    dt = s.step_h
+def carry_state(
+    park: Park, s: Schedule, n_keep: int, window_start: pd.Timestamp, next_start: pd.Timestamp
+) -> tuple[Park, dict]:
+    """The park with its initial state set to the state after ``n_keep`` steps of ``s`` (each kind's ``carry``)."""
+    from greenpark import kinds
+
+    view = kinds.CarryView(s, n_keep, window_start, next_start)
     state: dict[str, object] = {}
     assets = []
     for a in park.assets:
-        upd: dict[str, object] = {}
-        if a.kind in ("battery", "thermal_store"):
-            soc = float(d[f"{a.kind}[{a.id}].soc_kwh"].iloc[last])
-            frac = float(np.clip(soc / a.energy_kwh, 0.0, 1.0))
-            if a.kind == "battery":
-                frac = float(np.clip(frac, a.soc_min_fraction, a.soc_max_fraction))
-            upd["soc_initial_fraction"] = frac
-            if a.soc_final_fraction is None:
-                upd["soc_final_fraction"] = park_soc_final(a)
-            state[f"{a.id}.soc_kwh"] = soc
-        elif getattr(a, "commitment", None) is not None:
-            on = np.round(d[f"{a.kind}[{a.id}].on"].to_numpy()[: last + 1])
-            out_col = f"{a.kind}[{a.id}].{'electricity_kw' if a.kind == 'chp' else 'heat_kw'}"
-            c = a.commitment
-            hours = float(_run_length(on, c.initial_state_h / dt if bool(on[-1]) == c.initially_on else 0) * dt)
-            upd["commitment"] = c.model_copy(
-                update={
-                    "initially_on": bool(on[-1]),
-                    "initial_state_h": hours,
-                    "initial_output_kw": float(d[out_col].iloc[last]),
-                }
-            )
-            state[f"{a.id}.on"] = bool(on[-1])
-            state[f"{a.id}.state_h"] = hours
-        elif a.kind == "production_line":
-            inv = float(d[f"production_line[{a.id}].inventory_units"].iloc[last])
-            on = np.round(d[f"production_line[{a.id}].on"].to_numpy()[: last + 1])
-            prior = a.initial_state_h / dt if bool(on[-1]) == a.initially_on else 0
-            upd.update(
-                {
-                    "inventory_initial_units": float(np.clip(inv, a.inventory_min_units, a.inventory_max_units)),
-                    "initially_on": bool(on[-1]),
-                    "initial_state_h": float(_run_length(on, prior) * dt),
-                }
-            )
-            state[f"{a.id}.inventory_units"] = inv
-        elif a.kind == "batch_job":
-            starts = np.flatnonzero(np.round(d[f"batch_job[{a.id}].start"].to_numpy()[: last + 1]) == 1)
-            run_steps = len(a.profile_kw) * round(1 / dt)
-            running = None
-            if a.running_since_h is not None and a.running_since_h / dt + n_keep < run_steps:
-                running = a.running_since_h + n_keep * dt
-            if len(starts) and starts[-1] + run_steps > n_keep:
-                running = (n_keep - starts[-1]) * dt
-            upd["running_since_h"] = running
-            state[f"{a.id}.running_since_h"] = running
-        assets.append(a.model_copy(update=upd) if upd else a)
+        carry = kinds.of(a).carry
+        update, st = carry(a, view) if carry is not None else ({}, {})
+        state.update(st)
+        assets.append(a.model_copy(update=update) if update else a)
     return park.model_copy(update={"assets": assets}), state
-
-
-def park_soc_final(a) -> float:
-    """End-of-horizon state asked of every window: the file's own initial state (the park's 'normal' level)."""
-    return a.soc_initial_fraction
-
-
-def _run_length(on: np.ndarray, prior_steps: float) -> float:
-    """Steps the last state of ``on`` has lasted (plus ``prior_steps`` when it never changed)."""
-    last = on[-1]
-    change = np.flatnonzero(on != last)
-    if not len(change):
-        return len(on) + prior_steps
-    return len(on) - (change[-1] + 1)

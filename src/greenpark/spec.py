@@ -15,39 +15,21 @@ from __future__ import annotations
 
 import itertools
 import re
-import typing
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
 
+from greenpark import kinds
 from greenpark.errors import ParkValidationError, Problem
+from greenpark.fields import PARK_OWNER, Series, SeriesRef, SpecModel
 
-PARK_OWNER = "park"
-"""Owner name of shared assets: they sit at the park node."""
+__all__ = ["PARK_OWNER", "Asset", "Park", "Series", "SeriesRef", "load_park", "park_from_dict", "park_json_schema"]
 
-
-class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SeriesRef(_Spec):
-    """A time series read from a CSV file.
-
-    The file has a ``time`` column (ISO timestamps, local time of the park or
-    with an explicit UTC offset) and one column per series.
-    """
-
-    file: str = Field(description="CSV path, relative to the park file's folder.")
-    column: str = Field(description="Column of the CSV file holding the values.")
-    scale: float = Field(1.0, description="Factor applied to every value (e.g. to scale a profile).")
-
-
-Series = float | list[float] | SeriesRef
-"""A scalar, an inline list (one value per step) or a :class:`SeriesRef`."""
+_Spec = SpecModel
 
 
 class Site(_Spec):
@@ -182,341 +164,14 @@ class Tenant(_Spec):
     carbon_cap_t: float | None = Field(None, ge=0, description="Cap on the tenant's emissions over the horizon [tCO2].")
 
 
-class _Asset(_Spec):
-    id: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
-    owner: str = Field(
-        PARK_OWNER,
-        description="Tenant id, or 'park' for a shared asset at the park node (the default). In a park with "
-        "tenants, every load (electric_load, heat_load, interruptible_load, batch_job, production_line) must "
-        "name its owner: a tenant id, or 'park' for the park's own load, billed to the row 'park'.",
-    )
+def asset_union() -> Any:
+    """The ``Asset`` type of a park file: every registered kind's spec, told apart by ``kind``."""
+    specs = tuple(k.spec for k in kinds.all_kinds())
+    return Annotated[Union[specs], Field(discriminator="kind")]  # noqa: UP007 (a runtime tuple of classes)
 
 
-class GridConnection(_Asset):
-    """The park's connection to the public grid (at the park node)."""
-
-    kind: Literal["grid"]
-    import_limit_kw: float = Field(gt=0, description="Transformer / contract import limit [kW].")
-    export_limit_kw: float = Field(
-        0.0,
-        ge=0,
-        description="Export limit [kW]; 0 forbids export. Export in a step is at most the on-site generation "
-        "(PV and CHP output of the park and its tenants) in that step: energy bought is never resold.",
-    )
-    import_price_cny_per_kwh: Series = Field(description="Time-of-use energy price incl. critical peak [CNY/kWh].")
-    export_price_cny_per_kwh: Series = Field(
-        0.0,
-        description="Price received for exported energy [CNY/kWh]. One meter: in a step the park imports or "
-        "exports, never both; in steps where this price exceeds the import price a binary per step holds that "
-        "(the park becomes a MILP, summary.json: integer_variables).",
-    )
-    co2_kg_per_kwh: Series = Field(description="Grid emission factor for imports [kgCO2/kWh].")
-    demand_charge_cny_per_kw_month: float = Field(
-        0.0, ge=0, description="Maximum-demand charge on the month's peak import [CNY/(kW·month)]."
-    )
-    peak_billed_kw: float = Field(
-        0.0, ge=0, description="Peak import already billed this month [kW]; at most import_limit_kw."
-    )
-
-
-class PV(_Asset):
-    """Rooftop or ground PV; output from weather via pvlib, or a given forecast."""
-
-    kind: Literal["pv"]
-    capacity_kwp: float = Field(gt=0, description="DC nameplate [kWp].")
-    tilt_deg: float = Field(20.0, ge=0, le=90)
-    azimuth_deg: float = Field(180.0, ge=0, lt=360, description="180 = south.")
-    inverter_kw: float | None = Field(None, gt=0, description="AC limit [kW]; default = capacity_kwp / 1.1.")
-    losses_fraction: float = Field(0.14, ge=0, lt=1, description="System losses (soiling, wiring, mismatch).")
-    temp_coefficient_per_c: float = Field(-0.0037, description="Power temperature coefficient [1/°C].")
-    forecast_kw: Series | None = Field(
-        None,
-        description="AC output forecast [kW]; replaces the pvlib model. Values above the AC limit (inverter_kw) "
-        "are clipped to it and the clipped energy is reported (kpis.pv_clipped_kwh).",
-    )
-    om_cny_per_kwh: float = Field(0.0, ge=0)
-
-
-class _Storage(_Asset):
-    power_kw: float = Field(gt=0, description="Charge and discharge power limit [kW].")
-    energy_kwh: float = Field(gt=0, description="Usable nameplate energy [kWh].")
-    charge_efficiency: float = Field(0.95, gt=0, le=1)
-    discharge_efficiency: float = Field(0.95, gt=0, le=1)
-    soc_initial_fraction: float = Field(0.5, ge=0, le=1, description="State at the start, as a share of energy_kwh.")
-    soc_final_fraction: float | None = Field(
-        None, ge=0, le=1, description="Minimum state at the end; default = the initial state."
-    )
-
-
-class Battery(_Storage):
-    """Electric battery storage."""
-
-    kind: Literal["battery"]
-    soc_min_fraction: float = Field(0.1, ge=0, le=1)
-    soc_max_fraction: float = Field(0.9, ge=0, le=1)
-    self_discharge_fraction_per_h: float = Field(0.0, ge=0, lt=1)
-    throughput_cost_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh discharged [CNY/kWh].")
-    no_simultaneous: bool = Field(
-        False, description="Forbid charging and discharging in the same step (one binary per step, MILP)."
-    )
-
-    @model_validator(mode="after")
-    def _soc_order(self) -> Battery:
-        if self.soc_min_fraction > self.soc_max_fraction:
-            raise ValueError("soc_min_fraction must not exceed soc_max_fraction")
-        for name in ("soc_initial_fraction", "soc_final_fraction"):
-            v = getattr(self, name)
-            if v is not None and not (self.soc_min_fraction <= v <= self.soc_max_fraction):
-                raise ValueError(f"{name} must lie between soc_min_fraction and soc_max_fraction")
-        return self
-
-
-class ThermalStore(_Storage):
-    """Hot-water / steam accumulator (state between 0 and energy_kwh)."""
-
-    kind: Literal["thermal_store"]
-    discharge_efficiency: float = Field(0.90, gt=0, le=1)
-    loss_fraction_per_h: float = Field(0.005, ge=0, lt=1, description="Standing losses [1/h].")
-    om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh discharged.")
-
-
-TimeOfDayOrDateTime = str
-"""``"HH:MM"`` (repeats every day of the horizon) or an ISO date-time (once)."""
-
-_TIME_RE = re.compile(r"^([01]\d|2[0-4]):[0-5]\d$")
-
-
-def _check_time(v: str) -> str:
-    if _TIME_RE.match(v):
-        return v
-    try:
-        pd.Timestamp(v)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{v!r} is neither HH:MM nor an ISO date-time") from exc
-    return v
-
-
-class Commitment(_Spec):
-    """Unit commitment (MILP) of a converter: on/off with its technical limits.
-
-    With it, the unit's input is ``a·on + output/η`` (``a`` =
-    ``no_load_input_kw``), its output lies in ``[min_load_fraction·max, max]``
-    when on and is 0 when off.
-    """
-
-    min_load_fraction: float = Field(0.0, ge=0, le=1, description="Minimum stable output as a share of the maximum.")
-    no_load_input_kw: float = Field(0.0, ge=0, description="Input (fuel or electricity) burnt whenever on [kW].")
-    min_up_h: float = Field(0.0, ge=0, description="Minimum time on once started [h].")
-    min_down_h: float = Field(0.0, ge=0, description="Minimum time off once stopped [h].")
-    startup_cost_cny: float = Field(0.0, ge=0, description="Cost of each start [CNY].")
-    max_starts: int | None = Field(None, ge=0, description="Starts allowed in the horizon.")
-    ramp_up_kw_per_h: float | None = Field(None, gt=0, description="Output increase limit while on [kW/h].")
-    ramp_down_kw_per_h: float | None = Field(None, gt=0, description="Output decrease limit while on [kW/h].")
-    initially_on: bool = Field(False, description="On at the start of the horizon.")
-    initial_state_h: float = Field(
-        1000.0, ge=0, description="Hours the unit has been in its initial state (on or off) before the start."
-    )
-    initial_output_kw: float | None = Field(
-        None, ge=0, description="Output just before the start (for ramps) [kW]; above 0 only for a unit initially on."
-    )
-
-    @model_validator(mode="after")
-    def _initial(self) -> Commitment:
-        if self.initial_output_kw and not self.initially_on:
-            raise ValueError("initial_output_kw above 0 needs initially_on: true (a unit that is off produces nothing)")
-        return self
-
-
-class _HeatConverter(_Asset):
-    heat_kw: float = Field(gt=0, description="Maximum heat output [kW].")
-    om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh heat.")
-    commitment: Commitment | None = None
-
-
-class HeatPump(_HeatConverter):
-    """Electric heat pump: heat = COP × electricity."""
-
-    kind: Literal["heat_pump"]
-    cop: Series = Field(description="Coefficient of performance [-].")
-
-
-class GasBoiler(_HeatConverter):
-    """Gas-fired boiler: heat = efficiency × gas."""
-
-    kind: Literal["gas_boiler"]
-    efficiency: float = Field(0.9, gt=0, le=1.1)
-
-
-class ElectricBoiler(_HeatConverter):
-    """Electrode / resistive boiler: heat = efficiency × electricity."""
-
-    kind: Literal["electric_boiler"]
-    efficiency: float = Field(0.99, gt=0, le=1)
-
-
-class CHP(_Asset):
-    """Gas CHP: electricity = η_e × gas, recovered heat ≤ η_h × gas."""
-
-    kind: Literal["chp"]
-    electric_kw: float = Field(gt=0, description="Maximum electric output [kW].")
-    min_electric_kw: float = Field(0.0, ge=0, description="Minimum electric output (LP: must run) [kW].")
-    electric_efficiency: float = Field(0.35, gt=0, lt=1)
-    heat_efficiency: float = Field(0.45, ge=0, lt=1)
-    om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh electricity.")
-    commitment: Commitment | None = None
-
-    @model_validator(mode="after")
-    def _limits(self) -> CHP:
-        if self.min_electric_kw > self.electric_kw:
-            raise ValueError("min_electric_kw must not exceed electric_kw")
-        if self.electric_efficiency + self.heat_efficiency > 1.0:
-            raise ValueError("electric_efficiency + heat_efficiency must not exceed 1")
-        return self
-
-
-class _Load(_Asset):
-    power_kw: Series = Field(description="Demand [kW].")
-    curtailable: bool = Field(False, description="Only curtailable loads may be shed.")
-    value_of_lost_load_cny_per_kwh: float | None = Field(
-        None, gt=0, description="Penalty per kWh shed; required when curtailable."
-    )
-
-    @model_validator(mode="after")
-    def _voll(self) -> _Load:
-        if self.curtailable and self.value_of_lost_load_cny_per_kwh is None:
-            raise ValueError("value_of_lost_load_cny_per_kwh is required when curtailable is true")
-        return self
-
-
-class ElectricLoad(_Load):
-    """A tenant's electric demand (incl. its chillers / cooling)."""
-
-    kind: Literal["electric_load"]
-
-
-class HeatLoad(_Load):
-    """A tenant's heat / process steam demand."""
-
-    kind: Literal["heat_load"]
-
-
-class InterruptibleLoad(_Load):
-    """Electric load that may be interrupted up to a daily energy at a price (demand response)."""
-
-    kind: Literal["interruptible_load"]
-    max_shed_kwh_per_day: float = Field(ge=0, description="Energy that may be shed per local day [kWh].")
-    shed_price_cny_per_kwh: float = Field(ge=0, description="Cost (compensation) per kWh shed [CNY/kWh].")
-    curtailable: bool = Field(False, description="Unused for this kind: shedding follows the daily limit.")
-
-
-class BatchJob(_Asset):
-    """A shiftable batch: once started it draws ``profile_kw`` step after step.
-
-    Windows: ``earliest_start``/``latest_end`` as ``HH:MM`` give one window per
-    day of the horizon (a window may cross midnight); as ISO date-times they
-    give one window. Only windows lying wholly inside the horizon ask for runs.
-    """
-
-    kind: Literal["batch_job"]
-    profile_kw: list[float] = Field(min_length=1, description="Electric power in each hour of a run [kW].")
-    heat_profile_kw: list[float] | None = Field(None, description="Heat drawn in each hour of a run [kW].")
-    earliest_start: TimeOfDayOrDateTime = Field(description="Window opens (HH:MM daily, or ISO date-time).")
-    latest_end: TimeOfDayOrDateTime = Field(description="Window closes: every run ends by then.")
-    runs_per_window: int = Field(1, ge=1, description="Runs in each window.")
-    line: str | None = Field(None, description="Line (per tenant) the job occupies: no two runs on one line overlap.")
-    after: str | None = Field(None, description="Job id of the same tenant that must end before each run starts.")
-    required: bool = Field(True, description="Every run must happen; otherwise a run may be skipped.")
-    skip_penalty_cny: float = Field(0.0, ge=0, description="Cost of each skipped run when not required [CNY].")
-    running_since_h: float | None = Field(
-        None, ge=0, description="A run started this many hours before the horizon and is still going."
-    )
-
-    @field_validator("earliest_start", "latest_end")
-    @classmethod
-    def _times(cls, v: str) -> str:
-        return _check_time(v)
-
-    @model_validator(mode="after")
-    def _profile(self) -> BatchJob:
-        if any(p < 0 for p in self.profile_kw):
-            raise ValueError("profile_kw must not be negative")
-        if self.heat_profile_kw is not None and len(self.heat_profile_kw) != len(self.profile_kw):
-            raise ValueError("heat_profile_kw must have as many hours as profile_kw")
-        if self.running_since_h is not None and self.running_since_h >= len(self.profile_kw):
-            raise ValueError("running_since_h must be shorter than the run (profile_kw)")
-        return self
-
-
-class Delivery(_Spec):
-    """Units that leave the buffer at a time (daily at HH:MM, or once at an ISO date-time)."""
-
-    at: TimeOfDayOrDateTime
-    units: float = Field(gt=0)
-
-    @field_validator("at")
-    @classmethod
-    def _time(cls, v: str) -> str:
-        return _check_time(v)
-
-
-class Shift(_Spec):
-    """Hours a line may run: from ``start`` to ``end`` (HH:MM, may cross midnight) on ``weekdays`` (0 = Monday)."""
-
-    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    end: str = Field(pattern=r"^([01]\d|2[0-4]):[0-5]\d$")
-    weekdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4, 5, 6])
-
-
-class ProductionLine(_Asset):
-    """A continuous line filling a product buffer that deliveries empty.
-
-    ``output_units[t] = power_kw[t]·Δt / specific_energy``;
-    ``inventory[t] = inventory[t−1] + output − deliveries``.
-    """
-
-    kind: Literal["production_line"]
-    min_power_kw: float = Field(0.0, ge=0, description="Power when on, at least [kW].")
-    max_power_kw: float = Field(gt=0, description="Power when on, at most [kW].")
-    specific_energy_kwh_per_unit: float = Field(gt=0, description="Electricity per unit of product [kWh/unit].")
-    co2_kg_per_unit_max: float | None = Field(
-        None, ge=0, description="Emission intensity cap: grid emissions of the line's power per unit made [kgCO2/unit]."
-    )
-    inventory_initial_units: float = Field(0.0, ge=0)
-    inventory_min_units: float = Field(0.0, ge=0)
-    inventory_max_units: float = Field(gt=0)
-    inventory_final_min_units: float | None = Field(None, ge=0, description="Inventory left at the end, at least.")
-    deliveries: list[Delivery] = Field(default_factory=list)
-    shifts: list[Shift] | None = Field(None, description="Operating hours; none = any time.")
-    min_run_h: float = Field(0.0, ge=0, description="Minimum time on once started [h].")
-    max_starts: int | None = Field(None, ge=0, description="Starts allowed in the horizon.")
-    initially_on: bool = False
-    initial_state_h: float = Field(1000.0, ge=0, description="Hours on (or off) before the start.")
-
-    @model_validator(mode="after")
-    def _bounds(self) -> ProductionLine:
-        if self.min_power_kw > self.max_power_kw:
-            raise ValueError("min_power_kw must not exceed max_power_kw")
-        if not (self.inventory_min_units <= self.inventory_initial_units <= self.inventory_max_units):
-            raise ValueError("inventory_initial_units must lie between inventory_min_units and inventory_max_units")
-        return self
-
-
-Asset = Annotated[
-    GridConnection
-    | PV
-    | Battery
-    | ThermalStore
-    | HeatPump
-    | GasBoiler
-    | ElectricBoiler
-    | CHP
-    | ElectricLoad
-    | HeatLoad
-    | InterruptibleLoad
-    | BatchJob
-    | ProductionLine,
-    Field(discriminator="kind"),
-]
+Asset = asset_union()
+"""Any asset of a registered kind (see :mod:`greenpark.kinds`)."""
 
 
 class Park(_Spec):
@@ -527,7 +182,7 @@ class Park(_Spec):
     gas: Gas | None = None
     carbon: Carbon = Carbon()
     tenants: list[Tenant] = Field(default_factory=list)
-    assets: list[Asset] = Field(min_length=1)
+    assets: list[Asset] = Field(min_length=1, description="The park's assets; each names its kind.")
 
     base_dir: Path = Field(Path("."), exclude=True, description="Folder that relative paths resolve from.")
 
@@ -543,11 +198,6 @@ class Park(_Spec):
         caps = {t.id: t.carbon_cap_t for t in self.tenants if t.carbon_cap_t is not None}
         caps.update(self.carbon.tenant_caps_t)
         return caps
-
-
-_GAS_KINDS = {"gas_boiler", "chp"}
-LOAD_KINDS = {"electric_load", "heat_load", "interruptible_load", "batch_job", "production_line"}
-"""Kinds with the load role: in a park with tenants each names its owner (a tenant, or 'park')."""
 
 
 def check_references(data: dict[str, Any]) -> list[Problem]:
@@ -573,7 +223,7 @@ def check_references(data: dict[str, Any]) -> list[Problem]:
         seen[tid] = f"tenants[{i}]"
     tenants = set(seen)
     asset_seen: dict[str, str] = {}
-    grids: list[int] = []
+    by_kind: dict[str, list[tuple[int, dict]]] = {}
     for i, a in enumerate(assets_raw):
         if not isinstance(a, dict):
             continue
@@ -582,7 +232,7 @@ def check_references(data: dict[str, Any]) -> list[Problem]:
             if aid in asset_seen:
                 problems.append(Problem(f"assets[{i}].id", f"duplicate id {aid!r} (also {asset_seen[aid]})"))
             asset_seen[aid] = f"assets[{i}]"
-        if kind in LOAD_KINDS and tenants and "owner" not in a:
+        if kinds.has_role(a, "load") and tenants and "owner" not in a:
             problems.append(
                 Problem(
                     f"assets[{i}].owner",
@@ -593,23 +243,12 @@ def check_references(data: dict[str, Any]) -> list[Problem]:
         elif owner != PARK_OWNER and owner not in tenants:
             known = ", ".join(sorted(tenants)) or "none"
             problems.append(Problem(f"assets[{i}].owner", f"unknown tenant {owner!r} (tenants: {known}; or 'park')"))
-        if kind == "grid":
-            grids.append(i)
-            peak, limit = a.get("peak_billed_kw"), a.get("import_limit_kw")
-            if isinstance(peak, (int, float)) and isinstance(limit, (int, float)) and peak > limit:
-                problems.append(
-                    Problem(f"assets[{i}].peak_billed_kw", f"{peak:g} kW exceeds import_limit_kw ({limit:g} kW)")
-                )
-            if owner != PARK_OWNER:
-                problems.append(Problem(f"assets[{i}].owner", "the grid connection belongs to the park node ('park')"))
-        if kind in _GAS_KINDS and data.get("gas") is None:
-            problems.append(Problem(f"assets[{i}].kind", f"a {kind} burns gas but the park file has no 'gas' section"))
-        if kind == "pv" and a.get("forecast_kw") is None and data.get("weather") is None:
-            problems.append(Problem(f"assets[{i}]", "PV needs either forecast_kw or the park's 'weather' section"))
-    if len(grids) > 1:
-        problems.append(Problem(f"assets[{grids[1]}].kind", "a park has one grid connection"))
-    problems += _precedence_problems(assets_raw)
-    problems += _running_problems(assets_raw)
+        if isinstance(kind, str) and kind in kinds.names():
+            by_kind.setdefault(kind, []).append((i, a))
+    for name, items in by_kind.items():
+        check = kinds.get(name).check_document
+        if check is not None:
+            problems += check(items, data)
     carbon = data.get("carbon") or {}
     if isinstance(carbon, dict) and isinstance(carbon.get("tenant_caps_t"), dict):
         for tid in carbon["tenant_caps_t"]:
@@ -618,46 +257,6 @@ def check_references(data: dict[str, Any]) -> list[Problem]:
             elif any(isinstance(t, dict) and t.get("id") == tid and t.get("carbon_cap_t") is not None
                      for t in tenants_raw):  # fmt: skip
                 problems.append(Problem(f"carbon.tenant_caps_t.{tid}", "also set as tenants[].carbon_cap_t"))
-    return problems
-
-
-def _precedence_problems(assets_raw: list) -> list[Problem]:
-    """``after`` names a required single-run batch job of the same tenant."""
-    jobs = {a.get("id"): a for a in assets_raw if isinstance(a, dict) and a.get("kind") == "batch_job"}
-    problems = []
-    for i, a in enumerate(assets_raw):
-        if not isinstance(a, dict) or a.get("kind") != "batch_job" or a.get("after") is None:
-            continue
-        other = jobs.get(a["after"])
-        where = f"assets[{i}].after"
-        if other is None:
-            problems.append(Problem(where, f"no batch job {a['after']!r}"))
-        elif other.get("owner", PARK_OWNER) != a.get("owner", PARK_OWNER):
-            problems.append(Problem(where, f"job {a['after']!r} belongs to another tenant"))
-        elif any(j.get("runs_per_window", 1) != 1 or j.get("required", True) is not True for j in (a, other)):
-            problems.append(Problem(where, "precedence needs both jobs required with runs_per_window 1"))
-    return problems
-
-
-def _running_problems(assets_raw: list) -> list[Problem]:
-    """Runs already going at the start (``running_since_h``) must fit their line and precedence."""
-    jobs = [(i, a) for i, a in enumerate(assets_raw) if isinstance(a, dict) and a.get("kind") == "batch_job"]
-    going = {a.get("id") for _, a in jobs if a.get("running_since_h") is not None}
-    running: dict[tuple[str, str], str] = {}
-    problems = []
-    for i, a in jobs:
-        if a.get("id") not in going:
-            continue
-        where = f"assets[{i}].running_since_h"
-        line = (a.get("owner", PARK_OWNER), a.get("line") or f"#{a.get('id')}")
-        if line in running:
-            other = running[line]
-            msg = f"job {a['id']!r} and job {other!r} are both running at the start on line {line[1]!r}"
-            problems.append(Problem(where, msg + "; a line runs one job at a time"))
-        running[line] = a["id"]
-        if a.get("after") in going:
-            msg = f"job {a['id']!r} is running at the start while {a['after']!r}, which must end before it starts"
-            problems.append(Problem(where, msg + ", is running too"))
     return problems
 
 
@@ -681,14 +280,8 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
 
 
 def _is_noise(part: Any, prev: Any, path: str) -> bool:
-    tag = isinstance(prev, int) and path.startswith("assets") and part in _ASSET_KINDS
+    tag = isinstance(prev, int) and path.startswith("assets") and part in kinds.names()
     return tag or part in ("float", "list[float]", "SeriesRef") or bool(re.match(r"^function-", str(part)))
-
-
-_ASSET_KINDS = {
-    typing.get_args(cls.model_fields["kind"].annotation)[0] for cls in typing.get_args(typing.get_args(Asset)[0])
-}
-"""Every kind tag of the ``Asset`` union (derived, so a new kind cannot be forgotten here)."""
 
 
 def _pydantic_problems(exc: ValidationError) -> list[Problem]:
@@ -771,3 +364,25 @@ def park_json_schema() -> dict[str, Any]:
     schema["title"] = "greenpark park file"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
+
+
+def _rebuild_park() -> None:
+    """A kind was registered or removed: the ``Asset`` union and the park model follow."""
+    global Asset
+    Asset = asset_union()
+    field = Park.model_fields["assets"]
+    Park.model_fields["assets"] = FieldInfo.merge_field_infos(field, annotation=list[Asset])
+    Park.model_rebuild(force=True)
+
+
+kinds.on_change(_rebuild_park)
+if kinds.load_entry_points():
+    _rebuild_park()
+
+
+def __getattr__(name: str) -> Any:
+    """The spec classes of registered kinds by class name (``from greenpark.spec import Battery``)."""
+    for k in kinds.all_kinds():
+        if k.spec.__name__ == name:
+            return k.spec
+    raise AttributeError(f"module 'greenpark.spec' has no attribute {name!r}")

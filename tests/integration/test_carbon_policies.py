@@ -109,7 +109,7 @@ def test_contradictory_targets_are_input_errors():
         solve(tiny_park(PV_LOAD, carbon={"min_renewable_share": 0.9}), 2)
     msg = str(info.value.problems[0])
     assert msg.startswith("carbon.min_renewable_share: 90% of at least 200 kWh")
-    assert "PV can supply at most 50 kWh" in msg
+    assert "(PV) can supply at most 50 kWh" in msg
     with pytest.raises(gp.ParkValidationError) as info:
         tiny_park(
             PV_LOAD, carbon={"tiers": [{"above_t": 5, "price_cny_per_t": 50}, {"above_t": 1, "price_cny_per_t": 80}]}

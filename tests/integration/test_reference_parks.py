@@ -177,7 +177,7 @@ def test_every_job_runs_its_required_times_inside_its_windows(milp):
 
 
 def test_inventory_stays_in_bounds_and_meets_every_delivery(milp):
-    from greenpark.model.builders.production import line_deliveries
+    from greenpark.kinds.production_line import line_deliveries
 
     inputs = milp.model.inputs
     lines = inputs.park.assets_of_kind("production_line")

@@ -166,11 +166,14 @@ def test_peak_billed_above_the_import_limit_and_output_of_a_unit_off_are_input_e
     assert "initially_on" in exc.value.problems[0].message
 
 
-def test_every_kind_of_the_spec_has_a_builder_and_tidy_error_paths():
-    from greenpark.model.registry import BUILDERS
-    from greenpark.spec import _ASSET_KINDS
+def test_the_asset_union_is_the_registry_and_error_paths_are_tidy():
+    import typing
 
-    assert set(BUILDERS) == _ASSET_KINDS
+    from greenpark import kinds
+
+    union = typing.get_args(typing.get_args(gp.spec.Asset)[0])
+    assert [k.spec for k in kinds.all_kinds()] == list(union)
+    assert kinds.names() == list(kinds.BUILT_IN)
     doc = {"park": {"name": "p", "latitude": 31.3, "longitude": 120.6},
            "assets": [{"id": "b", "kind": "thermal_store", "power_kw": -1, "energy_kwh": 10}]}  # fmt: skip
     with pytest.raises(gp.ParkValidationError) as exc:

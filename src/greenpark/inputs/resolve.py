@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from greenpark import kinds
 from greenpark.errors import ParkValidationError, Problem
-from greenpark.inputs.pv import WEATHER_COLUMNS, pv_ac_power_kw
 from greenpark.inputs.series import SeriesResolver, model_index
-from greenpark.spec import Park, SeriesRef
 
-# Sign checks by field name: names carry meaning and units across asset kinds.
-_NONNEGATIVE = {"power_kw", "co2_kg_per_kwh", "forecast_kw", "price_cny_per_t"}
-_POSITIVE = {"cop"}
+if TYPE_CHECKING:
+    from greenpark.spec import Park
 
 
 @cache
@@ -37,7 +36,7 @@ class Inputs:
         Step length. [h]
     series : dict
         ``(asset_id, field) -> ndarray`` for every series-valued asset field
-        (scalars broadcast), plus ``(pv_id, "available_kw")`` for PV.
+        (scalars broadcast), plus the series kinds derive (``(pv_id, "available_kw")`` for PV).
     gas_price_cny_per_kwh, carbon_price_cny_per_t : ndarray
         Park-level series.
     """
@@ -82,12 +81,14 @@ def resolve_inputs(
     inputs = Inputs(park=park, index=index, step_h=park.park.step_hours)
 
     for i, asset in enumerate(park.assets):
+        signs = kinds.of(asset).series  # each kind states the sign rule of its series
         for name in _series_fields(type(asset)):
             value = getattr(asset, name)
             if value is None:
                 continue
+            sign = signs.get(name, "any")
             inputs.series[(asset.id, name)] = resolver.resolve(
-                value, f"assets[{i}].{name}", nonnegative=name in _NONNEGATIVE, positive=name in _POSITIVE
+                value, f"assets[{i}].{name}", nonnegative=sign == "nonnegative", positive=sign == "positive"
             )
     if park.gas is not None:
         inputs.gas_price_cny_per_kwh = resolver.resolve(park.gas.price_cny_per_kwh, "gas.price_cny_per_kwh")
@@ -95,51 +96,13 @@ def resolve_inputs(
         park.carbon.price_cny_per_t, "carbon.price_cny_per_t", nonnegative=True
     )
 
-    pvs = [(i, a) for i, a in enumerate(park.assets) if a.kind == "pv"]
-    weather = None
-    if any(a.forecast_kw is None for _, a in pvs) and park.weather is not None:
-        weather = _weather(resolver, park.weather.file)
-    for _i, a in pvs:
-        if a.forecast_kw is not None:
-            # a forecast above the inverter's AC limit is clipped to it; the clipped energy is reported
-            forecast = inputs.series[(a.id, "forecast_kw")]
-            available = np.minimum(forecast, pv_ac_limit_kw(a))
-            inputs.series[(a.id, "available_kw")] = available
-            inputs.series[(a.id, "clipped_kw")] = forecast - available
-        elif weather is not None:
-            inputs.series[(a.id, "available_kw")] = pv_ac_power_kw(
-                weather,
-                latitude=park.park.latitude,
-                longitude=park.park.longitude,
-                altitude_m=park.park.altitude_m,
-                capacity_kwp=a.capacity_kwp,
-                tilt_deg=a.tilt_deg,
-                azimuth_deg=a.azimuth_deg,
-                inverter_kw=pv_ac_limit_kw(a),
-                losses_fraction=a.losses_fraction,
-                temp_coefficient_per_c=a.temp_coefficient_per_c,
-            )
-        else:
-            inputs.series[(a.id, "available_kw")] = np.zeros(len(index))
+    for kind in kinds.all_kinds():  # series computed from others (PV from the weather)
+        items = [(i, a) for i, a in enumerate(park.assets) if a.kind == kind.name]
+        if items and kind.derive is not None:
+            kind.derive(items, inputs, resolver)
 
     if problems is not None:
         problems += resolver.problems
     elif resolver.problems:
         raise ParkValidationError(resolver.problems)
     return inputs
-
-
-def pv_ac_limit_kw(pv) -> float:
-    """A PV system's AC limit: ``inverter_kw``, by default ``capacity_kwp / 1.1`` [kW]."""
-    return float(pv.inverter_kw or pv.capacity_kwp / 1.1)
-
-
-def _weather(resolver: SeriesResolver, file: str) -> pd.DataFrame | None:
-    n_before = len(resolver.problems)
-    cols = {c: resolver.resolve(SeriesRef(file=file, column=c), f"weather.{c}") for c in WEATHER_COLUMNS}
-    if len(resolver.problems) > n_before:
-        return None
-    frame = pd.DataFrame(cols, index=resolver.index)
-    for c in ("ghi_w_per_m2", "dni_w_per_m2", "dhi_w_per_m2"):
-        frame[c] = frame[c].clip(lower=0.0)
-    return frame

@@ -15,11 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from greenpark.inputs import Inputs
 from greenpark.model.linear import Group, LinearProblem
+
+if TYPE_CHECKING:
+    from greenpark.inputs import Inputs
 
 CARRIERS = ("electricity", "heat")
 
@@ -204,13 +207,17 @@ class BuildContext:
             else f"{index[idx[0]]:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}"
         )
 
-    def add_generation(self, var: Group, *, renewable: bool = False) -> None:
+    def add_generation(self, var: Group) -> None:
         """Declare on-site electricity generation (PV, CHP): the park may export only this.
 
-        ``renewable`` generation counts towards the renewable share.
+        It counts towards the renewable share when the kind of its block declares the
+        role ``renewable`` (:mod:`greenpark.kinds`): one definition for the constraint
+        and the KPI.
         """
+        from greenpark import kinds
+
         self.generation.append(var)
-        if renewable:
+        if var.block in kinds.names() and "renewable" in kinds.get(var.block).roles:
             self.renewable.append(var)
 
     def add_demand(self, carrier: str, node: str, power_kw: np.ndarray) -> None:

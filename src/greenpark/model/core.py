@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from greenpark import kinds
 from greenpark.inputs import Inputs
 from greenpark.model.context import CARRIERS, ELASTIC_PENALTY_CNY, BuildContext, Emission, Meter, Port
 from greenpark.model.linear import Group, LinearProblem, StandardForm
-from greenpark.model.registry import BUILDERS
 from greenpark.spec import PARK_OWNER
 
 
@@ -61,6 +63,59 @@ class BuiltModel:
     slacks: list = field(default_factory=list)
     meters: list[Meter] = field(default_factory=list)
     renewable_share: RenewableShare | None = None
+    extension: Any = None
+    """The :class:`~greenpark.model.extend.Extension` a user's ``extend`` added (None without one)."""
+
+    def values(self, x: np.ndarray, block: str, name: str) -> pd.DataFrame:
+        """Column group ``block[·].name`` of a solution ``x`` by time (rows) and key (columns).
+
+        A group without a time index (``n_t == 1``) has one row, labelled with the first step.
+        """
+        g = self.form.var_group(block, name)
+        index = self.inputs.index if g.n_t == len(self.inputs.index) else self.inputs.index[: g.n_t]
+        return pd.DataFrame(g.take(x).T, index=index, columns=pd.Index(g.keys, name=block))
+
+    def duals(self, row_dual: np.ndarray, block: str, name: str) -> pd.DataFrame:
+        """Duals of row group ``block[·].name`` by time and key (HiGHS's sign: ∂objective/∂row bound)."""
+        g = self.form.row_group(block, name)
+        index = self.inputs.index if g.n_t == len(self.inputs.index) else self.inputs.index[: g.n_t]
+        return pd.DataFrame(g.take(row_dual).T, index=index, columns=pd.Index(g.keys, name=block))
+
+    def emissions_kg_by_step(self, x: np.ndarray) -> np.ndarray:
+        """The park inventory's emissions in each step [kgCO2] (scope 1 and location-based scope 2)."""
+        out = np.zeros(self.inputs.n_steps)
+        for e in self.emissions:
+            if e.ledger == "park":
+                out += (e.var.take(x) * e.kg).sum(axis=0)
+        return out
+
+    def costs_by_step(self, x: np.ndarray) -> pd.DataFrame:
+        """Every cost kind of a solution ``x`` by step [CNY]; the rows sum to the objective.
+
+        A cost on a column without a time index (the demand charge on the peak, the
+        carbon price on the horizon's total, constants) is spread over the steps:
+        the ``carbon`` kind by each step's share of the park's emissions, any other
+        in equal shares.
+        """
+        form, n_t = self.form, self.inputs.n_steps
+        kg = self.emissions_kg_by_step(x)
+        out: dict[str, np.ndarray] = {}
+        for kind, vec in form.cost_by_kind.items():
+            per_step = np.zeros(n_t)
+            whole = form.constant_costs.get(kind, 0.0)
+            for g in form.var_groups:
+                c = g.take(vec)
+                if not c.any():
+                    continue
+                if g.n_t == n_t:
+                    per_step += (c * g.take(x)).sum(axis=0)
+                else:
+                    whole += float((c * g.take(x)).sum())
+            if whole:
+                weight = kg if kind == "carbon" and kg.sum() > 0 else np.ones(n_t)
+                per_step += whole * weight / weight.sum()
+            out[kind] = per_step
+        return pd.DataFrame(out, index=self.inputs.index)
 
 
 def build_model(inputs: Inputs, *, elastic: bool = False, reference_operation: bool = False) -> BuiltModel:
@@ -98,10 +153,10 @@ def build_model(inputs: Inputs, *, elastic: bool = False, reference_operation: b
     park = inputs.park
     lp = LinearProblem(n_t=inputs.n_steps)
     ctx = BuildContext(inputs=inputs, lp=lp, elastic=elastic, reference_operation=reference_operation)
-    for kind, builder in BUILDERS.items():
-        assets = park.assets_of_kind(kind)
+    for kind in kinds.all_kinds():
+        assets = park.assets_of_kind(kind.name)
         if assets:
-            builder(assets, ctx)
+            kind.build(assets, ctx)
 
     for step in ctx.deferred:
         step()

@@ -46,6 +46,19 @@ class Group:
     def key_index(self, key: str) -> int:
         return self.keys.index(key)
 
+    def at(self, key: int | str = 0, t: int = 0) -> int:
+        """Global index of ``(key, t)``; ``key`` by position or by name."""
+        k = self.keys.index(key) if isinstance(key, str) else key
+        return self.offset + k * self.n_t + t
+
+    def take(self, vec: np.ndarray) -> np.ndarray:
+        """This group's part of a column (or row) vector, shape ``(len(keys), n_t)``."""
+        return vec[self.offset : self.offset + self.size].reshape(self.shape)
+
+    def put(self, vec: np.ndarray, values: np.ndarray | float) -> None:
+        """Write ``values`` (broadcast to this group's shape) into its part of ``vec``."""
+        vec[self.offset : self.offset + self.size] = np.broadcast_to(values, self.shape).ravel()
+
     def label(self, i: int, index=None) -> str:
         """Name of global index ``i``: ``battery[bess1].soc_kwh[5]``, or ``[2026-07-15 05:00]`` given the time index."""
         k, t = divmod(i - self.offset, self.n_t)

@@ -1,14 +1,13 @@
-"""Battery and thermal store: one storage formulation, two carriers."""
+"""One storage formulation for every store kind (battery, thermal store), any carrier."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from greenpark.model.context import ELASTIC_PENALTY_CNY, BuildContext
-from greenpark.spec import Battery, ThermalStore
 
 
-def _storage(
+def build_store(
     ctx: BuildContext,
     block: str,
     carrier: str,
@@ -104,34 +103,3 @@ def _floor_slack(ctx: BuildContext, block: str, keys: list[str], soc, floor_kwh:
         return out
 
     ctx.add_slack("store state", short, ELASTIC_PENALTY_CNY["store_end_kwh"], describe)
-
-
-def build_battery(assets: list[Battery], ctx: BuildContext) -> None:
-    """Battery: see :func:`_storage`; ``λ`` = self-discharge per hour, cost = throughput cost."""
-    _storage(
-        ctx,
-        "battery",
-        "electricity",
-        assets,
-        loss_per_h=ctx.column(assets, "self_discharge_fraction_per_h"),
-        soc_min=ctx.column(assets, "soc_min_fraction"),
-        soc_max=ctx.column(assets, "soc_max_fraction"),
-        cost_kind="operation",
-        cost_per_kwh=ctx.column(assets, "throughput_cost_cny_per_kwh"),
-    )
-
-
-def build_thermal_store(assets: list[ThermalStore], ctx: BuildContext) -> None:
-    """Thermal store: see :func:`_storage`; ``λ`` = standing loss per hour, state in [0, E]."""
-    n = len(assets)
-    _storage(
-        ctx,
-        "thermal_store",
-        "heat",
-        assets,
-        loss_per_h=ctx.column(assets, "loss_fraction_per_h"),
-        soc_min=np.zeros((n, 1)),
-        soc_max=np.ones((n, 1)),
-        cost_kind="operation",
-        cost_per_kwh=ctx.column(assets, "om_cny_per_kwh"),
-    )

@@ -1,11 +1,44 @@
-"""Grid connection at the park node."""
+"""The park's connection to the public grid: one meter at the park node."""
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Literal
 
+import numpy as np
+from pydantic import Field
+
+from greenpark.errors import Problem
+from greenpark.fields import PARK_OWNER, Series
+from greenpark.kinds.base import AssetSpec, CarryView, Kind
 from greenpark.model.context import BuildContext, Meter
-from greenpark.spec import GridConnection
+
+
+class GridConnection(AssetSpec):
+    """The park's connection to the public grid (at the park node)."""
+
+    kind: Literal["grid"]
+    import_limit_kw: float = Field(gt=0, description="Transformer / contract import limit [kW].")
+    export_limit_kw: float = Field(
+        0.0,
+        ge=0,
+        description="Export limit [kW]; 0 forbids export. Export in a step is at most the on-site generation "
+        "(PV and CHP output of the park and its tenants) in that step: energy bought is never resold.",
+    )
+    import_price_cny_per_kwh: Series = Field(description="Time-of-use energy price incl. critical peak [CNY/kWh].")
+    export_price_cny_per_kwh: Series = Field(
+        0.0,
+        description="Price received for exported energy [CNY/kWh]. One meter: in a step the park imports or "
+        "exports, never both; in steps where this price exceeds the import price a binary per step holds that "
+        "(the park becomes a MILP, summary.json: integer_variables).",
+    )
+    co2_kg_per_kwh: Series = Field(description="Grid emission factor for imports [kgCO2/kWh].")
+    demand_charge_cny_per_kw_month: float = Field(
+        0.0, ge=0, description="Maximum-demand charge on the month's peak import [CNY/(kW·month)]."
+    )
+    peak_billed_kw: float = Field(
+        0.0, ge=0, description="Peak import already billed this month [kW]; at most import_limit_kw."
+    )
+
 
 HOURS_PER_MONTH = 730.0
 """8760 h / 12, to prorate a monthly demand charge to the horizon."""
@@ -100,3 +133,52 @@ def _one_meter(assets: list[GridConnection], ctx: BuildContext, imp, exp) -> Non
     rows = lp.add_rows("grid", "export_mode", keys, -np.inf, np.where(exclusive, l_exp, np.inf), unit="kW")
     lp.add_terms(rows, exp, 1.0)
     lp.add_terms(rows, mode, l_exp)
+
+
+def check_document(items: list[tuple[int, dict]], doc: dict) -> list[Problem]:
+    """One grid connection, at the park node, with its billed peak within its import limit."""
+    problems = []
+    for i, a in items:
+        peak, limit = a.get("peak_billed_kw"), a.get("import_limit_kw")
+        if isinstance(peak, (int, float)) and isinstance(limit, (int, float)) and peak > limit:
+            problems.append(
+                Problem(f"assets[{i}].peak_billed_kw", f"{peak:g} kW exceeds import_limit_kw ({limit:g} kW)")
+            )
+        if a.get("owner", PARK_OWNER) != PARK_OWNER:
+            problems.append(Problem(f"assets[{i}].owner", "the grid connection belongs to the park node ('park')"))
+    if len(items) > 1:
+        problems.append(Problem(f"assets[{items[1][0]}].kind", "a park has one grid connection"))
+    return problems
+
+
+def carry(a: GridConnection, view: CarryView) -> tuple[dict, dict]:
+    """The month's billed peak: the highest import so far, back to 0 when the next window starts a new month."""
+    peak = max(a.peak_billed_kw, float(view.kept("grid", "import_kw", a.id).max()))
+    if view.next_start.month != view.window_start.month:
+        peak = 0.0
+    return {"peak_billed_kw": peak}, {}
+
+
+def kpis(assets: list[GridConnection], schedule, inputs) -> dict[str, float]:
+    """Energy imported and exported [kWh] and the peak import [kW]."""
+    dt = schedule.step_h
+    imp = schedule.values("grid", "import_kw").sum(axis=1).to_numpy()
+    exp = schedule.values("grid", "export_kw").sum(axis=1).to_numpy()
+    return {
+        "grid_import_kwh": float(imp.sum() * dt),
+        "grid_export_kwh": float(exp.sum() * dt),
+        "peak_grid_import_kw": float(imp.max()) if len(imp) else 0.0,
+    }
+
+
+KIND = Kind(
+    spec=GridConnection,
+    build=build,
+    roles={"grid"},
+    labels={"en": "Grid", "zh": "电网"},
+    colour="#7f8c8d",
+    series={"co2_kg_per_kwh": "nonnegative"},
+    check_document=check_document,
+    carry=carry,
+    kpis=kpis,
+)

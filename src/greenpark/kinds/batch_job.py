@@ -1,13 +1,57 @@
-"""Production (MILP): shiftable batch jobs and continuous lines with a product buffer."""
+"""Shiftable batch jobs (MILP): runs with a power profile, inside windows, on lines, in order."""
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Literal
 
+import numpy as np
+import pandas as pd
+from pydantic import Field, field_validator, model_validator
+
+from greenpark.errors import Problem
+from greenpark.fields import PARK_OWNER, TimeOfDayOrDateTime, check_time
+from greenpark.kinds.base import AssetSpec, CarryView, Kind
 from greenpark.model import calendar
-from greenpark.model.builders.commitment import UnitSpec, commit
 from greenpark.model.context import ELASTIC_PENALTY_CNY, BuildContext
-from greenpark.spec import BatchJob, ProductionLine
+
+
+class BatchJob(AssetSpec):
+    """A shiftable batch: once started it draws ``profile_kw`` step after step.
+
+    Windows: ``earliest_start``/``latest_end`` as ``HH:MM`` give one window per
+    day of the horizon (a window may cross midnight); as ISO date-times they
+    give one window. Only windows lying wholly inside the horizon ask for runs.
+    """
+
+    kind: Literal["batch_job"]
+    profile_kw: list[float] = Field(min_length=1, description="Electric power in each hour of a run [kW].")
+    heat_profile_kw: list[float] | None = Field(None, description="Heat drawn in each hour of a run [kW].")
+    earliest_start: TimeOfDayOrDateTime = Field(description="Window opens (HH:MM daily, or ISO date-time).")
+    latest_end: TimeOfDayOrDateTime = Field(description="Window closes: every run ends by then.")
+    runs_per_window: int = Field(1, ge=1, description="Runs in each window.")
+    line: str | None = Field(None, description="Line (per tenant) the job occupies: no two runs on one line overlap.")
+    after: str | None = Field(None, description="Job id of the same tenant that must end before each run starts.")
+    required: bool = Field(True, description="Every run must happen; otherwise a run may be skipped.")
+    skip_penalty_cny: float = Field(0.0, ge=0, description="Cost of each skipped run when not required [CNY].")
+    running_since_h: float | None = Field(
+        None, ge=0, description="A run started this many hours before the horizon and is still going."
+    )
+
+    @field_validator("earliest_start", "latest_end")
+    @classmethod
+    def _times(cls, v: str) -> str:
+        return check_time(v)
+
+    @model_validator(mode="after")
+    def _profile(self) -> BatchJob:
+        if any(p < 0 for p in self.profile_kw):
+            raise ValueError("profile_kw must not be negative")
+        if self.heat_profile_kw is not None and len(self.heat_profile_kw) != len(self.profile_kw):
+            raise ValueError("heat_profile_kw must have as many hours as profile_kw")
+        if self.running_since_h is not None and self.running_since_h >= len(self.profile_kw):
+            raise ValueError("running_since_h must be shorter than the run (profile_kw)")
+        return self
+
 
 REFERENCE_ORDER_CNY_PER_STEP = 1.0e4
 """Business as usual: the cost of starting a batch run one step later (dwarfs any energy saving)."""
@@ -23,7 +67,7 @@ def job_windows(job: BatchJob, ctx: BuildContext) -> list[tuple[int, int]]:
     return calendar.windows(ctx.inputs.index, job.earliest_start, job.latest_end)
 
 
-def build_batch_jobs(assets: list[BatchJob], ctx: BuildContext) -> None:
+def build(assets: list[BatchJob], ctx: BuildContext) -> None:
     """Shiftable batch jobs.
 
     Column ``batch_job[j].start[s] ∈ {0, 1}``: a run of job ``j`` starts at step
@@ -171,120 +215,90 @@ def _missed_runs(ctx, rows, required, win_rows, wins, assets, labels) -> None:
     ctx.add_slack("batch run", missed, ELASTIC_PENALTY_CNY["run"], describe)
 
 
-def build_production_lines(assets: list[ProductionLine], ctx: BuildContext) -> None:
-    """Continuous lines with a product buffer (MILP through their on/off state).
-
-    * ``power_kw[t] ∈ [P_min·on[t], P_max·on[t]]``, ``on`` only inside the shift calendar,
-      minimum run time and maximum starts (see :func:`~greenpark.model.builders.commitment.commit`)
-    * ``inventory_balance``: ``inventory[t] = inventory[t−1] + power_kw[t]·Δt/e − delivery[t]``
-      (``e`` = specific energy [kWh/unit]; ``inventory[−1]`` = initial; a delivery at
-      time τ leaves in the step that ends at or after τ)
-    * ``inventory[t] ∈ [min, max]``; ``inventory[T−1] ≥ final_min`` when given
-    """
-    lp, n_t, dt = ctx.lp, ctx.n_t, ctx.step_h
-    keys = [a.id for a in assets]
-    power = lp.add_var("production_line", "power_kw", keys, 0.0, ctx.column(assets, "max_power_kw"), unit="kW")
-    ctx.connect("electricity", power, [a.owner for a in assets], -1.0)
-    units = [
-        UnitSpec(
-            key=a.id,
-            max_out=a.max_power_kw,
-            min_out=a.min_power_kw,
-            min_up_h=a.min_run_h,
-            max_starts=a.max_starts,
-            initially_on=a.initially_on,
-            initial_state_h=a.initial_state_h,
-            allowed=calendar.shift_mask(ctx.inputs.index, a.shifts),
-        )
-        for a in assets
-    ]
-    commit(ctx, "production_line", power, units)
-
-    deliveries = line_deliveries(assets, ctx.inputs.index)
-    lower = np.repeat(ctx.column(assets, "inventory_min_units"), n_t, axis=1)
-    final = np.array([[a.inventory_final_min_units or 0.0] for a in assets])
-    lower[:, -1:] = np.maximum(lower[:, -1:], final)
-    inv = lp.add_var("production_line", "inventory_units", keys, lower, ctx.column(assets, "inventory_max_units"))
-    rhs = -deliveries
-    rhs[:, :1] += ctx.column(assets, "inventory_initial_units")
-    rows = lp.add_rows("production_line", "inventory_balance", keys, rhs, rhs, unit="units")
-    lp.add_terms(rows, inv, 1.0)
-    lp.add_terms(rows, inv, -1.0, shift=-1)
-    lp.add_terms(rows, power, -dt / ctx.column(assets, "specific_energy_kwh_per_unit"))
-    if ctx.elastic:
-        _shortfall(ctx, rows, assets)
-    _intensity_caps(ctx, power, assets)
+def _precedence_problems(items: list[tuple[int, dict]], raw: list[dict]) -> list[Problem]:
+    """``after`` names a required single-run batch job of the same tenant."""
+    jobs = {a.get("id"): a for a in raw}
+    problems = []
+    for i, a in items:
+        if a.get("after") is None:
+            continue
+        other = jobs.get(a["after"])
+        where = f"assets[{i}].after"
+        if other is None:
+            problems.append(Problem(where, f"no batch job {a['after']!r}"))
+        elif other.get("owner", PARK_OWNER) != a.get("owner", PARK_OWNER):
+            problems.append(Problem(where, f"job {a['after']!r} belongs to another tenant"))
+        elif any(j.get("runs_per_window", 1) != 1 or j.get("required", True) is not True for j in (a, other)):
+            problems.append(Problem(where, "precedence needs both jobs required with runs_per_window 1"))
+    return problems
 
 
-def _intensity_caps(ctx: BuildContext, power, assets: list[ProductionLine]) -> None:
-    """Row ``intensity_cap``: ``Σ_t power[t]·Δt·f_grid(t) ≤ c_max·Σ_t power[t]·Δt/e`` (kgCO2 per unit made).
-
-    The line's electricity counts at the location-based grid factor.
-    """
-    capped = [i for i, a in enumerate(assets) if a.co2_kg_per_unit_max is not None]
-    if not capped or ctx.grid_co2_kg_per_kwh is None:
-        return
-    dt = ctx.step_h
-    rows = ctx.lp.add_rows("production_line", "intensity_cap", [assets[i].id for i in capped], -np.inf, 0.0, n_t=1)
-    coef = np.zeros(power.shape)
-    for i in capped:
-        a = assets[i]
-        coef[i] = dt * (ctx.grid_co2_kg_per_kwh - a.co2_kg_per_unit_max / a.specific_energy_kwh_per_unit)
-    row_of = np.zeros(len(assets), dtype=np.int64)
-    row_of[capped] = np.arange(len(capped))
-    ctx.lp.add_sum_terms(rows, row_of, power, coef)
-    if ctx.elastic:
-        keys = [assets[i].id for i in capped]
-        over = ctx.lp.add_var("production_line", "intensity_excess_kg", keys, 0.0, np.inf, n_t=1, unit="kg")
-        ctx.lp.add_terms(rows, over, -1.0)
-
-        def describe(values: np.ndarray) -> list[dict]:
-            return [
-                {"requirement": "line emission intensity cap", "asset": k, "amount": float(v), "unit": "kgCO2",
-                 "message": f"line {k!r}: its co2_kg_per_unit_max cannot be met with the grid's carbon intensity "
-                 f"in the hours it must run ({float(v):,.1f} kg over)"}
-                for k, v in zip(keys, values[:, 0], strict=True)
-                if v > 1e-3
-            ]  # fmt: skip
-
-        ctx.add_slack("line emission intensity cap", over, ELASTIC_PENALTY_CNY["intensity_kg"], describe)
+def _running_problems(items: list[tuple[int, dict]]) -> list[Problem]:
+    """Runs already going at the start (``running_since_h``) must fit their line and precedence."""
+    jobs = items
+    going = {a.get("id") for _, a in jobs if a.get("running_since_h") is not None}
+    running: dict[tuple[str, str], str] = {}
+    problems = []
+    for i, a in jobs:
+        if a.get("id") not in going:
+            continue
+        where = f"assets[{i}].running_since_h"
+        line = (a.get("owner", PARK_OWNER), a.get("line") or f"#{a.get('id')}")
+        if line in running:
+            other = running[line]
+            msg = f"job {a['id']!r} and job {other!r} are both running at the start on line {line[1]!r}"
+            problems.append(Problem(where, msg + "; a line runs one job at a time"))
+        running[line] = a["id"]
+        if a.get("after") in going:
+            msg = f"job {a['id']!r} is running at the start while {a['after']!r}, which must end before it starts"
+            problems.append(Problem(where, msg + ", is running too"))
+    return problems
 
 
-def _shortfall(ctx: BuildContext, rows, assets: list[ProductionLine]) -> None:
-    """Elastic build: ``shortfall_units[t] ≥ 0`` product that had to appear from nowhere to meet deliveries."""
-    lp = ctx.lp
-    var = lp.add_var("production_line", "shortfall_units", [a.id for a in assets], 0.0, np.inf)
-    lp.add_terms(rows, var, -1.0)
-    energy = ctx.column(assets, "specific_energy_kwh_per_unit")
+def check_document(items: list[tuple[int, dict]], doc: dict) -> list[Problem]:
+    """Precedence between jobs of one tenant, and runs already going at the start."""
+    raw = [a for _, a in items]
+    return _precedence_problems(items, raw) + _running_problems(items)
 
-    def describe(values: np.ndarray) -> list[dict]:
-        out = []
-        for a, v in zip(assets, values, strict=True):
-            units = float(v.sum())
-            if units > 1e-6:
-                first = ctx.inputs.index[int(np.argmax(v > 1e-6))]
-                out.append(
-                    {
-                        "requirement": "delivery",
-                        "asset": a.id,
-                        "tenant": a.owner,
-                        "amount": units,
-                        "unit": "units",
-                        "hours": ctx.hours(v > 1e-6),
-                        "message": f"{a.owner}: line {a.id!r} falls {units:,.1f} units short of its deliveries and "
-                        f"inventory limits from {first:%Y-%m-%d %H:%M}",
-                    }
+
+def check_horizon(where: str, a: BatchJob, inputs) -> list[Problem]:
+    """Every window of the horizon is long enough for its runs."""
+    index, dt = inputs.index, inputs.step_h
+    step = pd.Timedelta(hours=dt)
+    run_steps = len(a.profile_kw) * round(1 / dt) if dt < 1 else len(a.profile_kw)
+    problems = []
+    for s0, s1 in calendar.windows(index, a.earliest_start, a.latest_end):
+        if s1 - s0 < run_steps * a.runs_per_window:
+            problems.append(
+                Problem(
+                    where,
+                    f"job {a.id!r}: window {index[s0]:%Y-%m-%d %H:%M}–{index[0] + s1 * step:%Y-%m-%d %H:%M} is "
+                    f"{(s1 - s0) * dt:g} h, shorter than {a.runs_per_window} run(s) of {len(a.profile_kw)} h",
                 )
-        return out
+            )
+    return problems
 
-    ctx.add_slack("delivery", var, ELASTIC_PENALTY_CNY["unit_kwh"] * energy, describe)
+
+def carry(a: BatchJob, view: CarryView) -> tuple[dict, dict]:
+    """A run still going after the kept steps continues in the next window (``running_since_h``)."""
+    dt, n_keep = view.schedule.step_h, view.n_keep
+    starts = np.flatnonzero(np.round(view.kept("batch_job", "start", a.id)) == 1)
+    run_steps = len(a.profile_kw) * round(1 / dt)
+    running = None
+    if a.running_since_h is not None and a.running_since_h / dt + n_keep < run_steps:
+        running = a.running_since_h + n_keep * dt
+    if len(starts) and starts[-1] + run_steps > n_keep:
+        running = (n_keep - starts[-1]) * dt
+    return {"running_since_h": running}, {f"{a.id}.running_since_h": running}
 
 
-def line_deliveries(assets: list[ProductionLine], index) -> np.ndarray:
-    """Units delivered in each step, shape ``(len(assets), T)``."""
-    out = np.zeros((len(assets), len(index)))
-    for i, a in enumerate(assets):
-        for d in a.deliveries:
-            for t in calendar.event_steps(index, d.at):
-                out[i, t] += d.units
-    return out
+KIND = Kind(
+    spec=BatchJob,
+    build=build,
+    roles={"load"},
+    labels={"en": "Batch job", "zh": "批次生产"},
+    colour="#8e44ad",
+    check_document=check_document,
+    check_horizon=check_horizon,
+    carry=carry,
+)

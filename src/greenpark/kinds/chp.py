@@ -1,0 +1,84 @@
+"""Gas CHP: electricity and recovered heat from one fuel."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from greenpark.kinds.base import (
+    AssetSpec,
+    Commitment,
+    Kind,
+    carry_commitment,
+    commitment_horizon_check,
+    gas_section_check,
+)
+from greenpark.model.builders.conversion import commit_units
+from greenpark.model.context import BuildContext
+
+
+class CHP(AssetSpec):
+    """Gas CHP: electricity = η_e × gas, recovered heat ≤ η_h × gas."""
+
+    kind: Literal["chp"]
+    electric_kw: float = Field(gt=0, description="Maximum electric output [kW].")
+    min_electric_kw: float = Field(0.0, ge=0, description="Minimum electric output (LP: must run) [kW].")
+    electric_efficiency: float = Field(0.35, gt=0, lt=1)
+    heat_efficiency: float = Field(0.45, ge=0, lt=1)
+    om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh electricity.")
+    commitment: Commitment | None = None
+
+    @model_validator(mode="after")
+    def _limits(self) -> CHP:
+        if self.min_electric_kw > self.electric_kw:
+            raise ValueError("min_electric_kw must not exceed electric_kw")
+        if self.electric_efficiency + self.heat_efficiency > 1.0:
+            raise ValueError("electric_efficiency + heat_efficiency must not exceed 1")
+        return self
+
+
+def build(assets: list[CHP], ctx: BuildContext) -> None:
+    """Gas CHP (LP).
+
+    ``electricity_kw = η_e·fuel_kw`` (row ``electric_conversion``),
+    ``heat_kw ≤ η_h·fuel_kw`` (row ``heat_recovery``: heat not recovered is
+    rejected), ``electricity_kw ∈ [P_min, P_max]`` (LP: ``P_min`` is a must-run);
+    O&M ``c·electricity_kw·Δt``. With ``commitment``, see
+    :func:`~greenpark.model.builders.commitment.commit`:
+    ``fuel = a·on + electricity/η_e`` and ``P_min`` applies only when on.
+    """
+    lp, dt = ctx.lp, ctx.step_h
+    keys = [a.id for a in assets]
+    owners = [a.owner for a in assets]
+    # LP: min_electric_kw is a must-run floor; committed: it holds only while on (commit's min_output row)
+    must_run = np.array([[0.0 if a.commitment is not None else a.min_electric_kw] for a in assets])
+    el = lp.add_var("chp", "electricity_kw", keys, must_run, ctx.column(assets, "electric_kw"), unit="kW")
+    fuel = lp.add_var("chp", "fuel_kw", keys, 0.0, np.inf, unit="kW")
+    heat = lp.add_var("chp", "heat_kw", keys, 0.0, np.inf, unit="kW")
+    conv = lp.add_rows("chp", "electric_conversion", keys, 0.0, 0.0, unit="kW")
+    lp.add_terms(conv, el, 1.0)
+    lp.add_terms(conv, fuel, -ctx.column(assets, "electric_efficiency"))
+    minimum = {a.id: a.min_electric_kw for a in assets}
+    commit_units(ctx, "chp", assets, el, conv, ctx.column(assets, "electric_efficiency"), "electric_kw", minimum)
+    rec = lp.add_rows("chp", "heat_recovery", keys, -np.inf, 0.0, unit="kW")
+    lp.add_terms(rec, heat, 1.0)
+    lp.add_terms(rec, fuel, -ctx.column(assets, "heat_efficiency"))
+    ctx.connect("electricity", el, owners, 1.0)
+    ctx.add_generation(el)
+    ctx.connect("heat", heat, owners, 1.0)
+    ctx.burn_gas(fuel, owners)
+    lp.add_cost("operation", el, ctx.column(assets, "om_cny_per_kwh") * dt)
+
+
+KIND = Kind(
+    spec=CHP,
+    build=build,
+    roles={"generates", "burns_fuel", "committable"},
+    labels={"en": "CHP", "zh": "热电联产"},
+    colour="#e67e22",
+    check_document=gas_section_check,
+    check_horizon=commitment_horizon_check,
+    carry=lambda a, view: carry_commitment(a, view, "electricity_kw"),
+)
