@@ -8,9 +8,10 @@
 
 __version__ = "0.1.0"
 
+from greenpark import kinds
 from greenpark.errors import ParkValidationError, Problem
 from greenpark.pareto import Frontier, pareto
-from greenpark.pipeline import solve
+from greenpark.pipeline import prepare, solve
 from greenpark.results import Schedule, ScheduleError, load_schedule
 from greenpark.solve import SolveOptions, SolveResult, Status
 from greenpark.spec import Park, load_park, park_from_dict, park_json_schema
@@ -26,10 +27,12 @@ __all__ = [
     "SolveResult",
     "Status",
     "__version__",
+    "kinds",
     "load_park",
     "load_schedule",
     "pareto",
     "park_from_dict",
     "park_json_schema",
+    "prepare",
     "solve",
 ]

@@ -8,16 +8,17 @@ least-emission end, the objective — changes (:class:`~greenpark.solve.HighsSes
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from greenpark.errors import ParkValidationError, Problem
-from greenpark.model.core import build_model
-from greenpark.pipeline import prepare
-from greenpark.results import Schedule, make_schedule
+from greenpark.pipeline import build, prepare, read
+from greenpark.results import Schedule
 from greenpark.solve import HighsSession, SolveOptions, finish
 from greenpark.spec import Park, load_park
 
@@ -64,6 +65,7 @@ def pareto(
     *,
     points: int = 10,
     options: SolveOptions | None = None,
+    extend: Callable[[Any], object] | None = None,
 ) -> Frontier:
     """Sweep the park carbon cap from the least-emission to the least-cost schedule.
 
@@ -83,7 +85,7 @@ def pareto(
         park = load_park(park)
     park = park.model_copy(update={"carbon": park.carbon.model_copy(update={"cap_t": 1e12})})
     inputs = prepare(park, start, horizon)
-    model = build_model(inputs)
+    model = build(inputs, extend=extend)
     form = model.form
     options = options or SolveOptions()
     cap_row = form.row_group("carbon", "cap").at()
@@ -95,12 +97,11 @@ def pareto(
 
     def solve_at(cap: float, label: int) -> Schedule:
         session.set_row_bounds(cap_row, -np.inf, cap)
-        form.row_upper[cap_row] = cap  # the fixed-integer LP of a MILP reads the bound from the form
-        result = finish(form, options, session.run(last_x[0]))
+        point = replace(model, form=form.with_row_upper(cap_row, cap))  # this point's model; the shared one unchanged
+        result = finish(point.form, options, session.run(last_x[0]))
         if result.x is not None:
             last_x[0] = result.x
-        sched = make_schedule(model, result)
-        sched.model = model
+        sched = read(point, result)
         rows.append(_row(label, cap, sched, result, cap_row))
         return sched
 

@@ -1,4 +1,12 @@
-"""The one pipeline every front calls: park → inputs → model → HiGHS → schedule."""
+"""The one pipeline every front calls, in public stages: park → inputs → model → HiGHS → schedule.
+
+:func:`prepare` (validate, resolve the inputs, check the horizon) → :func:`build`
+(the model, with a user's Pyomo extension) → :func:`run` (HiGHS) → :func:`read`
+(the :class:`~greenpark.results.Schedule`), then the optional
+:func:`business_as_usual` comparison and :func:`explain_infeasibility`.
+:func:`solve` runs them in order; ``pareto``, ``simulate``, ``settle``, the batch
+runner and the service call these stages and repeat none.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,7 @@ import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,9 +24,9 @@ from greenpark import __version__, kinds
 from greenpark.errors import ParkValidationError, Problem
 from greenpark.inputs import Inputs, resolve_inputs
 from greenpark.inputs.checks import check_horizon_requirements
-from greenpark.model.core import build_model
+from greenpark.model.core import BuiltModel, build_model
 from greenpark.results import Schedule, make_schedule
-from greenpark.solve import HighsSession, SolveOptions, Status
+from greenpark.solve import HighsSession, SolveOptions, SolveResult, Status
 from greenpark.solve import solve as solve_form
 from greenpark.spec import Park, load_park
 
@@ -90,6 +99,57 @@ def prepare(
     return inputs
 
 
+def build(
+    inputs: Inputs,
+    *,
+    extend: Callable[[Any], object] | None = None,
+    elastic: bool = False,
+    reference_operation: bool = False,
+) -> BuiltModel:
+    """Stage 2: the model of prepared inputs (:func:`greenpark.model.core.build_model`).
+
+    ``extend(m)``, when given, receives the Pyomo ``ConcreteModel`` of the core and may
+    add variables, constraints and objective terms (:mod:`greenpark.model.extend`); it
+    is kept on the model so that every model built for the same call (the elastic model
+    of an explanation, the business-as-usual model) runs it too.
+    """
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # the build makes many small arrays and no cycles
+    try:
+        model = build_model(inputs, elastic=elastic, reference_operation=reference_operation)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if extend is not None:
+        from greenpark.model.extend import extend_model
+
+        model = extend_model(model, extend, elastic=elastic)
+    model.extend = extend
+    return model
+
+
+def run(
+    model: BuiltModel, options: SolveOptions | None = None, *, warm_start: Schedule | pd.DataFrame | None = None
+) -> SolveResult:
+    """Stage 3: HiGHS on the model's arrays (in memory); never raises for a solver outcome.
+
+    ``warm_start``: a previous schedule (or its ``dispatch``) whose values of columns with
+    the same name at the same timestamps are handed to HiGHS as a MIP start.
+    """
+    start_values = None
+    if warm_start is not None:
+        dispatch = warm_start.dispatch if isinstance(warm_start, Schedule) else warm_start
+        start_values = warm_start_vector(model.form, model.inputs.index, dispatch)
+    return solve_form(model.form, options, warm_start=start_values)
+
+
+def read(model: BuiltModel, result: SolveResult, timings_s: dict[str, float] | None = None) -> Schedule:
+    """Stage 4: the :class:`~greenpark.results.Schedule` of a solve: frames, KPIs, prices and the books."""
+    schedule = make_schedule(model, result, timings_s)
+    schedule.model = model
+    return schedule
+
+
 def solve(
     park: Park | str | Path,
     start: pd.Timestamp | str | None = None,
@@ -100,9 +160,14 @@ def solve(
     build_pyomo: bool = True,
     warm_start: Schedule | pd.DataFrame | None = None,
     compare_bau: bool = False,
+    extend: Callable[[Any], object] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Schedule:
     """Schedule ``park`` optimally over ``[start, start + horizon)``.
+
+    The stages, each public: :func:`prepare` → :func:`build` → :func:`run` →
+    :func:`read`, then :func:`business_as_usual` when asked and
+    :func:`explain_infeasibility` when the park is infeasible.
 
     Parameters
     ----------
@@ -125,6 +190,10 @@ def solve(
     compare_bau : bool
         Also solve the business-as-usual operation (:func:`business_as_usual`)
         and state the saving against it in ``schedule.bau``.
+    extend : callable, optional
+        ``extend(m)`` adds to the Pyomo model ``m`` (variables, constraints,
+        objective terms); HiGHS solves them with the core. See the README's
+        "Extending the model with Pyomo".
 
     Returns
     -------
@@ -135,7 +204,7 @@ def solve(
     Raises
     ------
     ParkValidationError
-        Only for invalid input (park file, datasets, options).
+        Only for invalid input (park file, datasets, options, a non-linear extension).
     """
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
@@ -152,27 +221,16 @@ def solve(
 
     say("building the model")
     t1 = time.perf_counter()
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        model = build_model(inputs)
-        timings["build_s"] = time.perf_counter() - t1
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    model = build(inputs, extend=extend)
+    timings["build_s"] = time.perf_counter() - t1
 
     say(f"solving with HiGHS ({model.form.n_cols} columns, {model.form.n_rows} rows)")
-    start_values = None
-    if warm_start is not None:
-        dispatch = warm_start.dispatch if isinstance(warm_start, Schedule) else warm_start
-        start_values = warm_start_vector(model.form, inputs.index, dispatch)
-    result = solve_form(model.form, options, warm_start=start_values)
+    result = run(model, options, warm_start=warm_start)
     timings["handover_s"] = result.handover_s
     timings["highs_s"] = result.highs_run_time_s
 
     t3 = time.perf_counter()
-    schedule = make_schedule(model, result, timings)
-    schedule.model = model
+    schedule = read(model, result, timings)
     timings["results_s"] = time.perf_counter() - t3
     if compare_bau and schedule.ok:
         say("solving the business-as-usual operation")
@@ -194,7 +252,6 @@ def solve(
             "n_nonzeros": int(model.form.a.nnz),
         }
     )
-    schedule.model = model
     schedule.pyomo_available = build_pyomo  # the Pyomo view is built on first read of schedule.pyomo_model
     return schedule
 
@@ -207,7 +264,7 @@ def explain_infeasibility(schedule: Schedule, inputs, options: SolveOptions | No
     achievable emissions with every load and requirement met.
     """
     iis = _iis(schedule, inputs, options)
-    model = build_model(inputs, elastic=True)
+    model = build(inputs, elastic=True, extend=schedule.model.extend if schedule.model is not None else None)
     result = solve_form(model.form, options)
     if not result.ok or result.x is None:
         nothing = "no relaxation of loads, runs, deliveries or caps makes the park feasible"
@@ -289,7 +346,7 @@ def business_as_usual(inputs, schedule: Schedule, options: SolveOptions | None) 
     bau_park = park.model_copy(update={"assets": [a for a in park.assets if not kinds.has_role(a, "stores")]})
     bau_inputs = copy.copy(inputs)
     bau_inputs.park = bau_park
-    model = build_model(bau_inputs, reference_operation=True)
+    model = build(bau_inputs, reference_operation=True, extend=schedule.model.extend if schedule.model else None)
     result = solve_form(model.form, options)
     out: dict = {"status": result.status.value, "definition": business_as_usual.__doc__.split("\n\n")[1].strip()}
     if not result.ok:

@@ -97,6 +97,9 @@ class Schedule:
     kpis: dict[str, float] = field(default_factory=dict)
     marginal_abatement_cost_cny_per_t: float | None = None
     log: str = ""
+    extension: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """What a user's ``extend`` added, in the solution: ``variables`` (name, value, bounds) and
+    ``constraints`` (name, body, bounds, dual: LP, or the fixed-integer LP of a MILP); empty without one."""
     explanation: list[dict[str, Any]] = field(default_factory=list)
     """Why the park is infeasible, in park terms (empty otherwise): requirement, tenant, asset, amount, hours."""
     bau: dict[str, Any] | None = None
@@ -121,11 +124,18 @@ class Schedule:
         ``None`` when the schedule was not solved in this process or ``build_pyomo=False``.
         The time it took is ``timings_s["pyomo_s"]``.
         """
+        if self._pyomo_model is None and self.model is not None and self.model.extension is not None:
+            ext = self.model.extension  # extended: the user's own model, with the solution written in
+            if self.x is not None and self.solution is not None:
+                ext.load(self.x, self.solution.row_dual)
+            self._pyomo_model = ext.pyomo_model
         if self._pyomo_model is None and self.pyomo_available and self.model is not None:
-            from greenpark.model.pyomo_model import to_pyomo
+            from greenpark.model.pyomo_model import load_solution, to_pyomo
 
             t0 = time.perf_counter()
             self._pyomo_model = to_pyomo(self.model.form, name=self.park)
+            if self.x is not None:
+                load_solution(self._pyomo_model, self.x)
             self.timings_s["pyomo_s"] = time.perf_counter() - t0
         return self._pyomo_model
 
@@ -322,7 +332,10 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
 
     # dispatch: every column group, one frame column per key (single-step columns repeated)
     blocks, labels = [], []
+    n_core = model.extension.n_core_cols if model.extension is not None else form.n_cols
     for g in form.var_groups:
+        if g.offset >= n_core:
+            continue  # a user's extension columns: schedule.extension
         vals = g.take(x)
         blocks.append(np.repeat(vals, n_t, axis=1) if g.n_t == 1 else vals)
         labels.extend(f"{g.block}[{key}].{g.name}" for key in g.keys)
@@ -425,6 +438,8 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
             price = pd.Series(-tcap.take(result.row_dual)[:, 0], index=tcap.keys)
             sched.tenants["carbon_cap_price_cny_per_t"] = price.reindex(sched.tenants.index)
     sched.kpis = _kpis(sched, model, x)
+    if model.extension is not None:
+        sched.extension = model.extension.frames(x, result.row_dual)
     sched.meta["billing_method"] = dict(BILLING_METHOD)
     sched.meta["emission_allocation"] = EMISSION_ALLOCATION
     free = (form.col_upper > form.col_lower) & form.col_integer

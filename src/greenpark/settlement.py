@@ -41,10 +41,11 @@ import json
 import math
 import multiprocessing as mp
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -115,8 +116,10 @@ NEGATIVE_SAVING = {
 
 
 def _coalition_cost(args: tuple) -> tuple[tuple[str, ...], float | None, str]:
-    park, members, start, horizon, options = args
-    s = solve_park(sub_park(park, members), start=start, horizon=horizon, options=options, build_pyomo=False)
+    park, members, start, horizon, options, extend = args
+    s = solve_park(
+        sub_park(park, members), start=start, horizon=horizon, options=options, build_pyomo=False, extend=extend
+    )
     return tuple(members), (s.objective_cny if s.ok else None), s.status.value
 
 
@@ -131,12 +134,15 @@ def settle(
     samples: int = 200,
     seed: int = 0,
     schedule: Schedule | None = None,
+    extend: Callable[[Any], object] | None = None,
 ) -> Settlement:
     """Settle the park's cost among its tenants (see the module docstring for each method).
 
     ``workers`` processes solve the coalitions of the Shapley method in
     parallel (spawned, one HiGHS thread each); ``samples`` orderings are drawn
-    beyond 8 tenants.
+    beyond 8 tenants. ``extend(m)`` (see :func:`greenpark.pipeline.solve`) runs on
+    the model of every coalition, whose tenants it can read from ``m.park.tenants``;
+    with ``workers > 1`` it must be a module-level function (it is pickled).
     """
     methods = list(methods)
     unknown = [m for m in methods if m not in METHODS]
@@ -147,7 +153,9 @@ def settle(
         park = load_park(park)
     start_ts = next_midnight(park.park.timezone) if start is None else pd.Timestamp(start)
     horizon_td = parse_horizon(horizon)
-    full = schedule or solve_park(park, start=start_ts, horizon=horizon_td, options=options, build_pyomo=False)
+    full = schedule or solve_park(
+        park, start=start_ts, horizon=horizon_td, options=options, build_pyomo=False, extend=extend
+    )
     full.raise_for_status()
     total = float(full.objective_cny)
     rows = list(full.tenants.index)
@@ -178,7 +186,7 @@ def settle(
             need = sorted({tuple(sorted(o[:k])) for o in orders for k in range(len(tenants) + 1)}, key=len)
     need = [c for c in need if c != tuple(tenants)]
     failed: list[str] = []
-    for members, cost, status in _solve_all(park, need, start_ts, horizon_td, options, workers):
+    for members, cost, status in _solve_all(park, need, start_ts, horizon_td, options, workers, extend):
         if cost is None:
             failed.append(f"{list(members) or 'no tenants'}: {status}")
         else:
@@ -213,8 +221,8 @@ def settle(
     return Settlement(table, total, coalition, notes)
 
 
-def _solve_all(park, coalitions, start, horizon, options, workers):
-    args = [(park, list(c), start, horizon, options) for c in coalitions]
+def _solve_all(park, coalitions, start, horizon, options, workers, extend=None):
+    args = [(park, list(c), start, horizon, options, extend) for c in coalitions]
     if workers <= 1 or len(args) < 4:
         return [_coalition_cost(a) for a in args]
     ctx = mp.get_context("spawn")

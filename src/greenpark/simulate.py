@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,9 +70,13 @@ def simulate(
     horizon: str | pd.Timedelta = "48h",
     carbon_budget_t: float | None = None,
     options: SolveOptions | None = None,
+    extend: Callable[[Any], object] | None = None,
     progress=None,
 ) -> Simulation:
-    """Simulate operation from ``start`` to ``end`` by rolling solves (see the module docstring)."""
+    """Simulate operation from ``start`` to ``end`` by rolling solves (see the module docstring).
+
+    ``extend(m)`` (see :func:`greenpark.pipeline.solve`) runs on the model of every window.
+    """
     if not isinstance(park, Park):
         park = load_park(park)
     tz = park.park.timezone
@@ -100,7 +106,9 @@ def simulate(
             ahead = float(weights[t : t + solve_h - step].sum())
             rest = float(weights[t : t_end - step].sum())
             cap = max(0.0, min(remaining_budget, remaining_budget * ahead / rest if rest > 0 else remaining_budget))
-        s = solve_park(current, start=t, horizon=solve_h, options=options, carbon_cap_t=cap, build_pyomo=False)
+        s = solve_park(
+            current, start=t, horizon=solve_h, options=options, carbon_cap_t=cap, build_pyomo=False, extend=extend
+        )
         if not s.ok:
             rows.append({"start": t.isoformat(), "status": s.status.value, "message": s.message, "cap_t": cap})
             raise SimulationError(f"window from {t:%Y-%m-%d %H:%M}: {s.status.value}: {s.message}", rows)

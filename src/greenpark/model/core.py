@@ -65,6 +65,8 @@ class BuiltModel:
     renewable_share: RenewableShare | None = None
     extension: Any = None
     """The :class:`~greenpark.model.extend.Extension` a user's ``extend`` added (None without one)."""
+    extend: Any = None
+    """The user's ``extend(m)`` function, run again on every model built for the same call."""
 
     def values(self, x: np.ndarray, block: str, name: str) -> pd.DataFrame:
         """Column group ``block[·].name`` of a solution ``x`` by time (rows) and key (columns).

@@ -12,6 +12,7 @@ its name ``block[key].name[t]`` for results and explanations.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -289,6 +290,13 @@ class StandardForm:
     @property
     def objective_constant(self) -> float:
         return float(sum(self.constant_costs.values()))
+
+    def with_row_upper(self, row: int, upper: float) -> StandardForm:
+        """A copy sharing everything but the row upper bounds, with row ``row``'s set to ``upper``."""
+        out = copy.copy(self)
+        out.row_upper = self.row_upper.copy()
+        out.row_upper[row] = upper
+        return out
 
     def var_group(self, block: str, name: str) -> Group:
         for g in self.var_groups:
