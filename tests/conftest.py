@@ -46,3 +46,11 @@ def solve(park: gp.Park, steps: int, **kw) -> gp.Schedule:
 @pytest.fixture
 def models_dir() -> Path:
     return MODELS
+
+
+def battery(**kw) -> dict:
+    """A lossy 100 kW / 200 kWh battery, empty at the start, free to use its whole range."""
+    base = {"id": "bess", "kind": "battery", "power_kw": 100, "energy_kwh": 200, "charge_efficiency": 0.9,
+            "discharge_efficiency": 0.9, "soc_min_fraction": 0.0, "soc_max_fraction": 1.0,
+            "soc_initial_fraction": 0.0}  # fmt: skip
+    return {**base, **kw}

@@ -311,6 +311,8 @@ def _production_line(draw, n: int) -> dict[str, Any]:
         initially_on=_maybe(draw, st.booleans()),
         initial_state_h=_maybe(draw, _kw(0, 12)),
     )
+    if a.get("initially_on") and a.get("shifts") is not None:  # a run going at the start has done its minimum
+        a["initial_state_h"] = max(a.get("initial_state_h", 1000.0), a.get("min_run_h", 0.0))
     return a
 
 

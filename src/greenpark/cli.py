@@ -412,54 +412,77 @@ app.add_typer(keys_app, name="keys")
 DbOption = Annotated[str, typer.Option("--db", help="Job store URL (as for serve).", envvar="GREENPARK_DB")]
 
 
+def _serve_option(name: str, *flags: str) -> typer.models.OptionInfo:
+    """The ``serve`` option of settings field ``name``: its help, and its ``GREENPARK_…`` environment variable
+    (its default is the field's, given as the parameter's default with :func:`_serve_default`)."""
+    from rich.markup import escape
+
+    from greenpark.service.settings import ServiceSettings
+
+    help_ = escape(ServiceSettings.model_fields[name].description)  # "[s]" is a unit, not markup
+    return typer.Option(*flags, help=help_, envvar=ServiceSettings.env_var(name), show_envvar=True)
+
+
+def _serve_default(name: str):
+    from greenpark.service.settings import ServiceSettings
+
+    return ServiceSettings.default(name)
+
+
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Solver worker processes.")] = 2,
-    db: DbOption = "sqlite:///greenpark.db",
-    max_time_limit_s: Annotated[float, typer.Option(help="Cap on a job's time limit [s].")] = 600.0,
-    max_jobs_in_flight: Annotated[int, typer.Option(help="Queued + running jobs per client.")] = 10,
-    retention_h: Annotated[float, typer.Option(help="Keep finished jobs this long [h].")] = 72.0,
-    max_queue_wait_h: Annotated[float, typer.Option(help="A job queued longer expires unrun [h].")] = 24.0,
-    lease_s: Annotated[float, typer.Option(help="Lease of a running job, renewed by its worker [s].")] = 30.0,
-    worker_max_jobs: Annotated[int, typer.Option(help="Jobs before a worker process is replaced.")] = 200,
-    executor: Annotated[str, typer.Option(help="local (worker processes) or dask.")] = "local",
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, with --executor dask.")] = None,
-    http_workers: Annotated[int, typer.Option(help="HTTP server processes (the solver workers are apart).")] = 1,
+    host: Annotated[str, _serve_option("host")] = _serve_default("host"),
+    port: Annotated[int, _serve_option("port")] = _serve_default("port"),
+    workers: Annotated[int, _serve_option("workers")] = _serve_default("workers"),
+    db: Annotated[str, _serve_option("db_url", "--db")] = _serve_default("db_url"),
+    max_time_limit_s: Annotated[float, _serve_option("max_time_limit_s")] = _serve_default("max_time_limit_s"),
+    max_jobs_in_flight: Annotated[int, _serve_option("max_jobs_in_flight")] = _serve_default("max_jobs_in_flight"),
+    retention_h: Annotated[float, _serve_option("retention_h")] = _serve_default("retention_h"),
+    max_queue_wait_h: Annotated[float, _serve_option("max_queue_wait_h")] = _serve_default("max_queue_wait_h"),
+    lease_s: Annotated[float, _serve_option("lease_s")] = _serve_default("lease_s"),
+    worker_max_jobs: Annotated[int, _serve_option("worker_max_jobs")] = _serve_default("worker_max_jobs"),
+    executor: Annotated[str, _serve_option("executor")] = _serve_default("executor"),
+    scheduler: Annotated[str | None, _serve_option("scheduler")] = _serve_default("scheduler"),
+    http_workers: Annotated[int, _serve_option("http_workers")] = _serve_default("http_workers"),
 ) -> None:
-    """Run the solve service (FastAPI + uvicorn) with its worker processes."""
+    """Run the solve service (FastAPI + uvicorn) with its worker processes.
+
+    Every option is also read from its GREENPARK_… variable, and so are the other settings (GREENPARK_WAIT_LIMIT_S).
+    """
+    options = {**locals(), "db_url": db}  # the options, named as the settings' fields
+    options.pop("db")
     import uvicorn
+    from pydantic import ValidationError
 
-    from greenpark.service.app import create_app
-    from greenpark.service.settings import Settings
+    from greenpark.service.settings import ServiceSettings
 
-    settings = Settings(
-        db_url=db,
-        max_time_limit_s=max_time_limit_s,
-        max_jobs_in_flight=max_jobs_in_flight,
-        retention_h=retention_h,
-        max_queue_wait_h=max_queue_wait_h,
-        lease_s=lease_s,
-        worker_max_jobs=worker_max_jobs,
-    )
-    if executor not in ("local", "dask"):
-        err.print(f"[bold red]invalid input[/] --executor: local or dask, not {executor!r}", highlight=False)
-        raise typer.Exit(EXIT_INVALID)
-    if http_workers <= 1:
-        app_ = create_app(settings, workers=workers, executor=executor, scheduler=scheduler)
-        uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False)
+    try:
+        settings = ServiceSettings(**options)
+    except ValidationError as exc:
+        for e in exc.errors():
+            name = str(e["loc"][0]) if e["loc"] else ""
+            if name in options:  # an option (or its variable)
+                name = "--db" if name == "db_url" else f"--{name.replace('_', '-')}"
+            elif name in ServiceSettings.model_fields:  # a setting read from the environment alone
+                name = ServiceSettings.env_var(name)
+            err.print(f"[bold red]invalid input[/] {name}: {e['msg']}", highlight=False)
+        raise typer.Exit(EXIT_INVALID) from None
+    if settings.http_workers <= 1:
+        from greenpark.service.app import create_app
+
+        app_ = create_app(settings, workers=settings.workers)
+        uvicorn.run(app_, host=settings.host, port=settings.port, log_level="warning", access_log=False)
         return
     # several HTTP processes, one socket each (SO_REUSEPORT); the execution runs once, here
-    from greenpark.service.app import start_execution
-    from greenpark.service.http import port_is_free, run_http_processes, settings_json
+    from greenpark.service.http import port_is_free, run_http_processes
+    from greenpark.service.worker import start_execution
 
-    if not port_is_free(host, port):
-        err.print(f"[bold red]invalid input[/] --port: {host}:{port} is in use", highlight=False)
+    if not port_is_free(settings.host, settings.port):
+        err.print(f"[bold red]invalid input[/] --port: {settings.host}:{settings.port} is in use", highlight=False)
         raise typer.Exit(EXIT_INVALID)
-    execution = start_execution(settings, workers, executor, scheduler)
+    execution = start_execution(settings)
     try:
-        run_http_processes(settings_json(settings), host, port, http_workers)
+        run_http_processes(settings)
     finally:
         execution.stop()
 

@@ -171,12 +171,8 @@ def solve(
 
     Parameters
     ----------
-    park : Park or path
-        A validated park or the path of a park file.
-    start : Timestamp or str, optional
-        First step; naive times are park local time. Default: next local midnight.
-    horizon : Timedelta or str
-        Length of the schedule (``'48h'``, ``'7d'``).
+    park, start, horizon
+        As for :func:`prepare`.
     options : SolveOptions, optional
         HiGHS options (time limit, MIP gap, threads, presolve).
     carbon_cap_t : float, optional

@@ -106,6 +106,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+
 def _block_style(block: str, lang: str) -> tuple[str, str | None]:
     """A chart series' name in ``lang`` and colour: the asset kind's own (:mod:`greenpark.kinds`), else the block."""
     if block in kinds.names():

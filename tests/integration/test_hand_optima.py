@@ -6,33 +6,18 @@ import numpy as np
 import pytest
 
 import greenpark as gp
-from tests.conftest import grid, load, solve, tiny_park
+from tests.conftest import battery, grid, load, solve, tiny_park
 
 pytestmark = pytest.mark.integration
 
 GAS = {"price_cny_per_kwh": 0.30, "co2_kg_per_kwh": 0.2}
 
 
-def _battery(**kw) -> dict:
-    base = {
-        "id": "bess",
-        "kind": "battery",
-        "power_kw": 100,
-        "energy_kwh": 200,
-        "charge_efficiency": 0.9,
-        "discharge_efficiency": 0.9,
-        "soc_min_fraction": 0.0,
-        "soc_max_fraction": 1.0,
-        "soc_initial_fraction": 0.0,
-    }
-    return {**base, **kw}
-
-
 def test_battery_arbitrage_valley_to_peak():
     # Prices 0.3, 0.3, 1.0, 1.0; load 100 kW. Charging 100 kW for 2 h stores 180 kWh (η_c 0.9),
     # which delivers 162 kWh (η_d 0.9) in the peak: worth 0.81 > 0.3 per kWh bought, so charge fully.
     # Cost = 0.3·(200 + 200) + 1.0·(200 − 162) = 120 + 38 = 158.
-    park = tiny_park([grid([0.3, 0.3, 1.0, 1.0]), _battery(), load(100)])
+    park = tiny_park([grid([0.3, 0.3, 1.0, 1.0]), battery(), load(100)])
     s = solve(park, 4)
     assert s.status is gp.Status.OPTIMAL
     assert s.objective_cny == pytest.approx(158.0, abs=1e-6)
@@ -123,8 +108,8 @@ def test_connection_limits_force_batteries_to_serve_the_peak():
     tenants = [{"id": "a"}, {"id": "b", "electric_connection_kw": 70}]
     assets = [
         grid([0.5, 0.5], import_limit_kw=100),
-        _battery(id="shared", soc_initial_fraction=0.5),
-        _battery(id="b-bess", owner="b", soc_initial_fraction=0.5, soc_final_fraction=0.0),
+        battery(id="shared", soc_initial_fraction=0.5),
+        battery(id="b-bess", owner="b", soc_initial_fraction=0.5, soc_final_fraction=0.0),
         load(60, owner="a", id="la"),
         load([40, 90], owner="b", id="lb"),
     ]
@@ -155,7 +140,7 @@ def test_demand_charge_is_prorated_and_starts_from_the_billed_peak():
     power[5] = 300.0
     assets = [
         grid(1.0, demand_charge_cny_per_kw_month=73, peak_billed_kw=100),
-        _battery(power_kw=200, energy_kwh=400, charge_efficiency=1, discharge_efficiency=1, soc_initial_fraction=0.5),
+        battery(power_kw=200, energy_kwh=400, charge_efficiency=1, discharge_efficiency=1, soc_initial_fraction=0.5),
         load(power),
     ]
     s = solve(tiny_park(assets), 24)
@@ -258,7 +243,7 @@ def test_missing_heat_source_names_the_tenant_and_hours():
 
 def test_business_as_usual_comparison_states_the_saving():
     # The battery arbitrage park (optimum 158): without the battery the load costs 100·(0.3 + 0.3 + 1 + 1) = 260.
-    park = tiny_park([grid([0.3, 0.3, 1.0, 1.0], co2=0.5), _battery(), load(100)])
+    park = tiny_park([grid([0.3, 0.3, 1.0, 1.0], co2=0.5), battery(), load(100)])
     s = solve(park, 4, compare_bau=True)
     assert s.bau["cost_cny"] == pytest.approx(260.0)
     assert s.bau["saving_cny"] == pytest.approx(102.0)

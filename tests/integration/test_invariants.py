@@ -40,8 +40,10 @@ def outcome_problems(schedule: gp.Schedule) -> list[str]:
         problems = []
         generic = ("model", "irreducible infeasible subset")
         said = [f for f in schedule.explanation if f.get("requirement") not in generic]
+        # an elastic re-solve stopped by its time limit: a far busier machine, not a finding about the park
         busy = any("time limit" in str(f.get("message", "")).lower() for f in schedule.explanation)
-        if not said and not busy:  # an elastic re-solve stopped by the time limit: a far busier machine  # HiGHS's conflicting rows alone, or "nothing helps", do not tell a park manager what gave
+        # HiGHS's conflicting rows alone, or "nothing helps", do not tell a park manager what gave
+        if not said and not busy:
             problems.append(f"infeasible without an explanation in park terms: {schedule.explanation}")
         if not schedule.message:
             problems.append("infeasible without a message")

@@ -60,13 +60,6 @@ def kpis(assets: list[SmallHydro], schedule, inputs) -> dict[str, float]:
     return {"hydro_generation_kwh": float(made)}
 
 
-KIND = Kind(
-    spec=SmallHydro,
-    build=build,
-    roles={"generates", "renewable", "curtailable"},
-    labels={"en": "Small hydro", "zh": "小水电"},
-    colour="#2e86c1",
-    series={"inflow_kw": "nonnegative"},
-    carry=carry,
-    kpis=kpis,
-)
+KIND = Kind(spec=SmallHydro, build=build, roles={"generates", "renewable", "curtailable"},
+            labels={"en": "Small hydro", "zh": "小水电"}, colour="#2e86c1", series={"inflow_kw": "nonnegative"},
+            carry=carry, kpis=kpis)  # fmt: skip

@@ -10,8 +10,10 @@ from fastapi.testclient import TestClient
 
 from greenpark.service.app import create_app
 from greenpark.service.keys import create_key
-from greenpark.service.settings import Settings
-from greenpark.service.worker import Supervisor, expire_old, expire_queued, recover_expired_leases, work
+from greenpark.service.settings import ServiceSettings
+from greenpark.service.states import JobState
+from greenpark.service.store import Store
+from greenpark.service.worker import Supervisor, work
 from tests.conftest import MODELS, ROOT
 
 pytestmark = pytest.mark.service
@@ -59,37 +61,31 @@ def concurrent_submits(apps: list, key: str, n: int, idempotency_key: str | None
         return list(pool.map(one, range(n)))
 
 
-def check_concurrent_limits(apps: list, key: str, engine, max_in_flight: int) -> None:
+def check_concurrent_limits(apps: list, key: str, store: Store, max_in_flight: int) -> None:
     """Submits at once never pass the in-flight limit together, nor make two jobs of one Idempotency-Key."""
-    from sqlalchemy import func, select
-
-    from greenpark.service.db import jobs
-
     codes = sorted(r.status_code for r in concurrent_submits(apps, key, 4 * max_in_flight))
     assert codes == [202] * max_in_flight + [429] * (3 * max_in_flight)
-    with engine.begin() as conn:  # the queue is worked off: room for the idempotency check
-        conn.execute(jobs.update().values(status="completed"))
+    for job in store.jobs_of("alice", limit=200):  # the queue is worked off: room for the idempotency check
+        assert store.finish(job["id"], JobState.COMPLETED)
     same = concurrent_submits(apps, key, 8, idempotency_key="nightly-2026-11-24")
     assert {r.status_code for r in same} == {202}
     assert len({r.json()["id"] for r in same}) == 1
-    with engine.connect() as conn:
-        n_jobs = conn.execute(select(func.count()).select_from(jobs)).scalar()
-    assert n_jobs == max_in_flight + 1
+    assert store.count_jobs("alice") == max_in_flight + 1
 
 
 @pytest.fixture
 def service(tmp_path):
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}", max_jobs_in_flight=3, max_time_limit_s=30)
+    settings = ServiceSettings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}", max_jobs_in_flight=3, max_time_limit_s=30)
     app = create_app(settings)
     client = TestClient(app)
-    engine = app.state.engine
-    alice = {"Authorization": f"Bearer {create_key(engine, 'alice')}"}
-    bob = {"X-API-Key": create_key(engine, "bob")}
+    store = app.state.store
+    alice = {"Authorization": f"Bearer {create_key(store, 'alice')}"}
+    bob = {"X-API-Key": create_key(store, "bob")}
 
     def run_queue() -> int:
-        return work(engine, "test-worker", settings, once=True)
+        return work(store, "test-worker", settings, once=True)
 
-    return client, engine, settings, alice, bob, run_queue
+    return client, store, settings, alice, bob, run_queue
 
 
 def test_health_and_auth(service):
@@ -103,16 +99,16 @@ def test_health_and_auth(service):
 
 
 def test_submit_poll_result_and_its_value(service):
-    client, _engine, _settings, alice, _bob, run_queue = service
+    client, _store, _settings, alice, _bob, run_queue = service
     r = client.post("/v1/solve-jobs", json=small_request(), headers=alice)
     assert r.status_code == 202
     job = r.json()
     assert r.headers["location"] == f"/v1/solve-jobs/{job['id']}"
-    assert job["status"] == "queued"
+    assert job["status"] == JobState.QUEUED
     assert client.get(f"/v1/solve-jobs/{job['id']}/result", headers=alice).status_code == 409
     assert run_queue() == 1
     st = client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()
-    assert st["status"] == "completed"
+    assert st["status"] == JobState.COMPLETED
     assert st["outcome"] == "optimal"
     assert st["objective_cny"] == pytest.approx(158.0)  # the hand-derived battery optimum
     res = client.get(f"/v1/solve-jobs/{job['id']}/result", headers=alice).json()
@@ -243,10 +239,10 @@ def test_limits_in_flight_body_and_time_limit(service):
 
 
 def test_concurrent_submits_from_two_processes_respect_the_limits(tmp_path):
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}", max_jobs_in_flight=3)
+    settings = ServiceSettings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}", max_jobs_in_flight=3)
     apps = [create_app(settings), create_app(settings)]  # two engines on one store, as two HTTP processes
-    key = create_key(apps[0].state.engine, "alice")
-    check_concurrent_limits(apps, key, apps[0].state.engine, settings.max_jobs_in_flight)
+    key = create_key(apps[0].state.store, "alice")
+    check_concurrent_limits(apps, key, apps[0].state.store, settings.max_jobs_in_flight)
 
 
 def test_time_limit_is_capped(service):
@@ -256,25 +252,25 @@ def test_time_limit_is_capped(service):
 
 
 def test_cancel_delete_list_and_paging(service):
-    client, _engine, _s, alice, _b, run_queue = service
+    client, _store, _s, alice, _b, run_queue = service
     ids = [client.post("/v1/solve-jobs", json=small_request(), headers=alice).json()["id"] for _ in range(3)]
     r = client.post(f"/v1/solve-jobs/{ids[0]}/cancel", headers=alice)
     assert r.status_code == 202
-    assert r.json()["status"] == "cancelled"
+    assert r.json()["status"] == JobState.CANCELLED
     assert client.post(f"/v1/solve-jobs/{ids[0]}/cancel", headers=alice).status_code == 409
     assert client.get(f"/v1/solve-jobs/{ids[0]}/result", headers=alice).status_code == 200  # finished, no tables
     run_queue()
     page = client.get("/v1/solve-jobs?limit=2&offset=0", headers=alice).json()
     assert page["total"] == 3
     assert len(page["items"]) == 2
-    done = client.get("/v1/solve-jobs?status=completed", headers=alice).json()
+    done = client.get(f"/v1/solve-jobs?status={JobState.COMPLETED}", headers=alice).json()
     assert done["total"] == 2
     assert client.delete(f"/v1/solve-jobs/{ids[1]}", headers=alice).status_code == 204
     assert client.get(f"/v1/solve-jobs/{ids[1]}", headers=alice).status_code == 404
 
 
 def test_stored_parks_and_park_bound_keys(service):
-    client, engine, _s, alice, _b, run_queue = service
+    client, store, _s, alice, _b, run_queue = service
     doc = {"park": small_request()["park"]}
     assert client.put("/v1/parks/small", json=doc, headers=alice).status_code == 200
     assert [p["name"] for p in client.get("/v1/parks", headers=alice).json()] == ["small"]
@@ -284,7 +280,7 @@ def test_stored_parks_and_park_bound_keys(service):
     run_queue()
     assert client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()["objective_cny"] == pytest.approx(158.0)
     # a key bound to one park may only run that stored park
-    bound = {"X-API-Key": create_key(engine, "alice", park="small")}
+    bound = {"X-API-Key": create_key(store, "alice", park="small")}
     assert client.post("/v1/solve-jobs", json=small_request(), headers=bound).status_code == 403
     ok = client.post("/v1/solve-jobs", json={"park_name": "small", "start": "2026-07-15T00:00:00", "horizon": "4h"},
                      headers=bound)  # fmt: skip
@@ -299,7 +295,7 @@ def test_infeasible_job_is_completed_with_its_explanation(service):
     job = client.post("/v1/solve-jobs", json=req, headers=alice).json()
     run_queue()
     st = client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()
-    assert st["status"] == "completed"
+    assert st["status"] == JobState.COMPLETED
     assert st["outcome"] == "infeasible"
     assert st["explanation"][0]["requirement"] == "carbon cap"
 
@@ -307,12 +303,12 @@ def test_infeasible_job_is_completed_with_its_explanation(service):
 def test_sync_solve_answers_or_hands_back_the_job(service, monkeypatch):
     import threading
 
-    client, engine, settings, alice, *_ = service
+    client, store, settings, alice, *_ = service
     stop = threading.Event()
 
     def worker():
         while not stop.is_set():
-            work(engine, "thread-worker", settings, once=True)
+            work(store, "thread-worker", settings, once=True)
             stop.wait(0.05)
 
     t = threading.Thread(target=worker, daemon=True)
@@ -326,99 +322,97 @@ def test_sync_solve_answers_or_hands_back_the_job(service, monkeypatch):
         t.join()
     r = client.post("/v1/solve?wait_s=0.3", json=small_request(), headers=alice)  # no worker now
     assert r.status_code == 202
-    assert r.json()["status"] == "queued"
+    assert r.json()["status"] == JobState.QUEUED
+
+
+def _set(store: Store, *where, **values) -> None:
+    """Put jobs (those matching ``where``) in a state the test needs (as a crash or time would leave them)."""
+    from sqlalchemy import update
+
+    from greenpark.service.db import jobs
+
+    with store.engine.begin() as conn:
+        conn.execute(update(jobs).where(*where).values(**values))
+
+
+def wait_for(client: TestClient, headers: dict, job_id: str, done, timeout: float = 300) -> dict:
+    """The job's status once ``done(status)`` holds (polled: each round waits for a state change)."""
+    import time
+
+    deadline = time.monotonic() + timeout  # bounds a failure only
+    while not done(st := client.get(f"/v1/solve-jobs/{job_id}", headers=headers).json()):
+        assert time.monotonic() < deadline, st
+        time.sleep(0.1)
+    return st
 
 
 def test_recovery_after_a_crash_and_retention(service):
     from datetime import timedelta
 
-    from sqlalchemy import update
-
     from greenpark.service.db import jobs, now
 
-    client, engine, settings, alice, *_ = service
+    client, store, settings, alice, *_ = service
     ids = [client.post("/v1/solve-jobs", json=small_request(), headers=alice).json()["id"] for _ in range(2)]
     # both were running on a server that died: leases ran out; one had already been tried twice
-    with engine.begin() as conn:
-        conn.execute(update(jobs).values(status="running", worker="dead", lease_until=now() - timedelta(seconds=5),
-                                         attempts=1))  # fmt: skip
-        conn.execute(update(jobs).where(jobs.c.id == ids[1]).values(attempts=2))
-    assert recover_expired_leases(engine, settings) == 2
+    _set(store, status=JobState.RUNNING, worker="dead", lease_until=now() - timedelta(seconds=5), attempts=1)
+    _set(store, jobs.c.id == ids[1], attempts=2)
+    assert store.recover_expired_leases(settings.max_attempts) == 2
     states = {i: client.get(f"/v1/solve-jobs/{i}", headers=alice).json() for i in ids}
-    assert states[ids[0]]["status"] == "queued"
-    assert states[ids[1]]["status"] == "failed"
+    assert states[ids[0]]["status"] == JobState.QUEUED
+    assert states[ids[1]]["status"] == JobState.FAILED
     assert states[ids[1]]["error"] == "worker_lost"
     # retention: finished long ago → expired, result gone
-    with engine.begin() as conn:
-        conn.execute(update(jobs).where(jobs.c.id == ids[1]).values(finished_at=now() - timedelta(days=30)))
-    assert expire_old(engine, settings) == 1
-    assert client.get(f"/v1/solve-jobs/{ids[1]}", headers=alice).json()["status"] == "expired"
+    _set(store, jobs.c.id == ids[1], finished_at=now() - timedelta(days=30))
+    assert store.expire_finished(settings.retention_h) == 1
+    assert client.get(f"/v1/solve-jobs/{ids[1]}", headers=alice).json()["status"] == JobState.EXPIRED
     assert client.get(f"/v1/solve-jobs/{ids[1]}/result", headers=alice).status_code == 404
 
 
 def test_a_job_queued_too_long_expires_unrun(service):
     from datetime import timedelta
 
-    from sqlalchemy import update
-
     from greenpark.service.db import jobs, now
 
-    client, engine, settings, alice, *_ = service
+    client, store, settings, alice, *_ = service
     old, fresh = (client.post("/v1/solve-jobs", json=small_request(), headers=alice).json()["id"] for _ in range(2))
-    with engine.begin() as conn:
-        conn.execute(
-            update(jobs)
-            .where(jobs.c.id == old)
-            .values(created_at=now() - timedelta(hours=settings.max_queue_wait_h, minutes=1))
-        )
-    assert expire_queued(engine, settings) == 1
+    _set(store, jobs.c.id == old, created_at=now() - timedelta(hours=settings.max_queue_wait_h, minutes=1))
+    assert store.expire_queued(settings.max_queue_wait_h) == 1
     st = client.get(f"/v1/solve-jobs/{old}", headers=alice).json()
-    assert (st["status"], st["error"]) == ("expired", "queue_timeout")
+    assert (st["status"], st["error"]) == (JobState.EXPIRED, "queue_timeout")
     assert f"{settings.max_queue_wait_h:g} h" in st["message"]
-    assert client.get(f"/v1/solve-jobs/{fresh}", headers=alice).json()["status"] == "queued"
+    assert client.get(f"/v1/solve-jobs/{fresh}", headers=alice).json()["status"] == JobState.QUEUED
     assert client.get(f"/v1/solve-jobs/{old}/result", headers=alice).status_code == 404
-    assert work(engine, "w", settings, once=True) == 1  # only the fresh job is claimed and run
-    assert client.get(f"/v1/solve-jobs/{fresh}", headers=alice).json()["status"] == "completed"
+    assert work(store, "w", settings, once=True) == 1  # only the fresh job is claimed and run
+    assert client.get(f"/v1/solve-jobs/{fresh}", headers=alice).json()["status"] == JobState.COMPLETED
 
 
 def test_supervisor_cancels_a_running_job_by_stopping_its_worker(tmp_path):
-    import time
-
     from greenpark.service.jobs import INTERRUPTED, STOPPED_BETWEEN_STEPS
 
     # the kill after cancel_grace_s is only a fallback: a generous one, so that it cannot be what ends the job
     # however busy the machine's cores are (the worker runs at nice 10)
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}", hard_stop_grace_s=2, cancel_grace_s=300)
+    settings = ServiceSettings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}", hard_stop_grace_s=2, cancel_grace_s=300)
     app = create_app(settings)
     client = TestClient(app)
-    alice = {"X-API-Key": create_key(app.state.engine, "alice")}
-    sup = Supervisor(settings, 1, app.state.engine)
+    alice = {"X-API-Key": create_key(app.state.store, "alice")}
+    sup = Supervisor(settings, 1, app.state.store)
     sup.start()
     try:
         workers = {name: p.pid for name, p in sup.processes.items()}
         slow = json.loads((ROOT / "api/examples/reference-park-milp.json").read_text())
         slow["options"] = {"mip_rel_gap": 0.0, "time_limit_s": 600}
         job = client.post("/v1/solve-jobs", json=slow, headers=alice).json()
-        deadline = time.time() + 300  # bounds a failure only: each loop waits for a state change
-        while client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()["status"] != "running":
-            assert time.time() < deadline
-            time.sleep(0.1)
+        wait_for(client, alice, job["id"], lambda st: st["status"] == JobState.RUNNING)
         client.post(f"/v1/solve-jobs/{job['id']}/cancel", headers=alice)
-        while client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()["status"] == "running":
-            assert time.time() < deadline
-            time.sleep(0.1)
-        st = client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()
-        assert st["status"] == "cancelled"
+        st = wait_for(client, alice, job["id"], lambda st: st["status"] != JobState.RUNNING)
+        assert st["status"] == JobState.CANCELLED
         # stopped by its worker (HiGHS interrupted, or before HiGHS started), not by killing the worker
         assert st["message"] in (INTERRUPTED, STOPPED_BETWEEN_STEPS)
         assert {name: p.pid for name, p in sup.processes.items()} == workers
         assert all(p.is_alive() for p in sup.processes.values())
         # a small job after it still finishes promptly
         small = client.post("/v1/solve-jobs", json=small_request(), headers=alice).json()
-        t0 = time.time()
-        while client.get(f"/v1/solve-jobs/{small['id']}", headers=alice).json()["status"] != "completed":
-            assert time.time() - t0 < 60
-            time.sleep(0.1)
+        wait_for(client, alice, small["id"], lambda st: st["status"] == JobState.COMPLETED, timeout=60)
     finally:
         sup.stop()
 
@@ -431,7 +425,7 @@ def test_a_cancel_interrupts_the_running_highs_through_the_worker_heartbeat(serv
     from greenpark.service.jobs import INTERRUPTED
 
     highs = importlib.import_module("greenpark.solve")  # the module, not greenpark.solve the function
-    client, engine, settings, alice, *_ = service
+    client, store, settings, alice, *_ = service
     started, delivered, results = threading.Event(), threading.Event(), []
     run, interrupt = highs.HighsSession.run, highs.interrupt_active
 
@@ -456,7 +450,7 @@ def test_a_cancel_interrupts_the_running_highs_through_the_worker_heartbeat(serv
     slow = json.loads((ROOT / "api/examples/reference-park-milp.json").read_text())
     slow["options"] = {"mip_rel_gap": 0.0, "time_limit_s": 30}
     job = client.post("/v1/solve-jobs", json=slow, headers=alice).json()
-    worker = threading.Thread(target=work, args=(engine, "thread-worker", settings), kwargs={"once": True})
+    worker = threading.Thread(target=work, args=(store, "thread-worker", settings), kwargs={"once": True})
     worker.start()
     try:
         assert started.wait(300)
@@ -466,40 +460,32 @@ def test_a_cancel_interrupts_the_running_highs_through_the_worker_heartbeat(serv
     assert not worker.is_alive()
     assert "Interrupted by user" in results[0].message  # HiGHS itself stopped, at once
     st = client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()
-    assert (st["status"], st["message"]) == ("cancelled", INTERRUPTED)
+    assert (st["status"], st["message"]) == (JobState.CANCELLED, INTERRUPTED)
 
 
 def test_a_cancel_that_arrives_before_the_solve_starts_stops_it_there(service, monkeypatch):
     from greenpark.service.jobs import STOPPED_BETWEEN_STEPS
-    from greenpark.service.worker import claim, run_claimed
+    from greenpark.service.worker import run_claimed
     from greenpark.solve import HighsSession
 
-    client, engine, settings, alice, *_ = service
+    client, store, settings, alice, *_ = service
     runs = []
     monkeypatch.setattr(HighsSession, "run", lambda self, *args, **kwargs: runs.append(self))
     job = client.post("/v1/solve-jobs", json=small_request(), headers=alice).json()
-    assert claim(engine, "w", settings.lease_s) == job["id"]  # running, but its solve has not started
+    assert store.claim("w", settings.lease_s) == job["id"]  # running, but its solve has not started
     assert client.post(f"/v1/solve-jobs/{job['id']}/cancel", headers=alice).status_code == 202
-    run_claimed(settings.db_url, job["id"], "w", settings.lease_s)
+    run_claimed(settings, job["id"], "w")
     st = client.get(f"/v1/solve-jobs/{job['id']}", headers=alice).json()
-    assert (st["status"], st["message"]) == ("cancelled", STOPPED_BETWEEN_STEPS)
+    assert (st["status"], st["message"]) == (JobState.CANCELLED, STOPPED_BETWEEN_STEPS)
     assert runs == []  # HiGHS never ran
 
 
 def test_jobs_run_on_a_dask_local_cluster(tmp_path):
-    import time
-
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}")
-    app = create_app(settings, workers=2, executor="dask")
+    settings = ServiceSettings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}", executor="dask")
+    app = create_app(settings, workers=2)
     with TestClient(app) as client:  # the lifespan starts the dispatcher and its LocalCluster
-        alice = {"X-API-Key": create_key(app.state.engine, "alice")}
+        alice = {"X-API-Key": create_key(app.state.store, "alice")}
         ids = [client.post("/v1/solve-jobs", json=small_request(), headers=alice).json()["id"] for _ in range(3)]
-        deadline = time.time() + 120
-        while True:
-            states = [client.get(f"/v1/solve-jobs/{i}", headers=alice).json() for i in ids]
-            if all(s["status"] == "completed" for s in states):
-                break
-            assert time.time() < deadline, states
-            time.sleep(0.2)
+        states = [wait_for(client, alice, i, lambda st: st["status"] == JobState.COMPLETED, 120) for i in ids]
         assert all(s["objective_cny"] == pytest.approx(158.0) for s in states)
         assert client.get("/readyz").json()["workers"] == 2

@@ -12,24 +12,13 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from greenpark.service.db import job_tables, jobs, make_engine, metadata, migrate
+from greenpark.service.db import job_tables, jobs, make_engine
 from greenpark.service.keys import create_key
+from greenpark.service.states import JobState
 from tests.service.test_api import check_concurrent_limits, small_request
 from tests.service.test_server import Server, _wait, slow_request
 
 pytestmark = pytest.mark.service
-
-
-@pytest.fixture
-def pg_url() -> str:
-    url = os.environ.get("GREENPARK_TEST_POSTGRES")
-    if not url:
-        pytest.fail("GREENPARK_TEST_POSTGRES is not set: run the tests with `make test` (it starts PostgreSQL)")
-    engine = make_engine(url)
-    metadata.drop_all(engine)  # a clean store for each test
-    migrate(engine)
-    engine.dispose()
-    return url
 
 
 def test_two_replicas_share_one_postgres_store_and_run_each_job_once(pg_url):
@@ -50,7 +39,7 @@ def test_two_replicas_share_one_postgres_store_and_run_each_job_once(pg_url):
     finally:
         a.stop()
         b.stop()
-    assert [f["status"] for f in finals] == ["completed"] * 10
+    assert [f["status"] for f in finals] == [JobState.COMPLETED] * 10
     assert all(f["objective_cny"] == pytest.approx(158.0) for f in finals)  # the hand optimum of small_request
     assert listed["total"] == 10
     with engine.connect() as conn:
@@ -70,7 +59,6 @@ def test_two_replicas_share_one_postgres_store_and_run_each_job_once(pg_url):
 def test_a_replica_killed_mid_job_leaves_its_job_to_the_other(pg_url):
     """kill -9 of one replica while its worker runs a job: the survivor re-queues it after the lease."""
     import signal
-    import time
 
     engine = make_engine(pg_url)
     key = create_key(engine, "replicas")
@@ -79,20 +67,19 @@ def test_a_replica_killed_mid_job_leaves_its_job_to_the_other(pg_url):
     try:
         with httpx.Client(base_url=a.url, headers={"X-API-Key": key}, timeout=30) as c:
             job = c.post("/v1/solve-jobs", json=slow).json()["id"]
-            _wait(c, job, states=("running",), timeout=60)
+            _wait(c, job, states=(JobState.RUNNING,), timeout=60)
         for pid in a.workers_pids():
             os.kill(pid, signal.SIGKILL)  # the replica and its worker vanish (a lost machine)
         a.kill9()
     finally:
         a.stop()
-    time.sleep(3.5)  # the lease (3 s) runs out
-    b = Server(pg_url, workers=1).start()
+    b = Server(pg_url, workers=1).start()  # re-queues the job once its lease (3 s) has run out
     try:
         with httpx.Client(base_url=b.url, headers={"X-API-Key": key}, timeout=30) as c:
             final = _wait(c, job, timeout=120)
     finally:
         b.stop()
-    assert final["status"] == "completed"
+    assert final["status"] == JobState.COMPLETED
     with engine.connect() as conn:
         attempts = conn.execute(select(jobs.c.attempts).where(jobs.c.id == job)).scalar()
         n_tables = conn.execute(select(func.count()).select_from(job_tables).where(job_tables.c.job_id == job)).scalar()
@@ -102,9 +89,9 @@ def test_a_replica_killed_mid_job_leaves_its_job_to_the_other(pg_url):
 
 def test_replicas_submitting_at_once_respect_the_limits(pg_url):
     from greenpark.service.app import create_app
-    from greenpark.service.settings import Settings
+    from greenpark.service.settings import ServiceSettings
 
-    settings = Settings(db_url=pg_url, max_jobs_in_flight=3)
+    settings = ServiceSettings(db_url=pg_url, max_jobs_in_flight=3)
     apps = [create_app(settings), create_app(settings)]  # two replicas' engines, no workers
-    key = create_key(apps[0].state.engine, "alice")
-    check_concurrent_limits(apps, key, apps[0].state.engine, settings.max_jobs_in_flight)
+    key = create_key(apps[0].state.store, "alice")
+    check_concurrent_limits(apps, key, apps[0].state.store, settings.max_jobs_in_flight)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text, update
+from sqlalchemy import update
 
 import greenpark as gp
 from greenpark.service.app import create_app
-from greenpark.service.db import job_tables, make_engine, migrate
+from greenpark.service.db import job_tables, migrate
 from greenpark.service.examples import inline_park
 from greenpark.service.jobs import TABLES, stored_tables
 from greenpark.service.keys import create_key
-from greenpark.service.settings import Settings
+from greenpark.service.settings import ServiceSettings
+from greenpark.service.store import Store
 from greenpark.service.worker import work
 from greenpark.tables import csv_to_frame, json_to_frame, parquet_to_frame
 from tests.conftest import MODELS
@@ -33,18 +34,18 @@ PARKS = {"small": small_request, "quick": quick_request}
 
 @pytest.fixture
 def service(tmp_path):
-    settings = Settings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}", max_time_limit_s=30)
+    settings = ServiceSettings(db_url=f"sqlite:///{tmp_path / 'jobs.db'}", max_time_limit_s=30)
     app = create_app(settings)
-    engine = app.state.engine
-    headers = {"Authorization": f"Bearer {create_key(engine, 'alice')}"}
-    return TestClient(app), engine, settings, headers
+    store = app.state.store
+    headers = {"Authorization": f"Bearer {create_key(store, 'alice')}"}
+    return TestClient(app), store, settings, headers
 
 
 def solved(service, req: dict) -> tuple[str, dict, gp.Schedule]:
     """The job of ``req`` run by a worker (its id and JSON result) and the same park solved in-process."""
-    client, engine, settings, headers = service
+    client, store, settings, headers = service
     job = client.post("/v1/solve-jobs", json=req, headers=headers).json()
-    assert work(engine, "test-worker", settings, once=True) == 1
+    assert work(store, "test-worker", settings, once=True) == 1
     res = client.get(f"/v1/solve-jobs/{job['id']}/result", headers=headers)
     assert res.status_code == 200
     lib = gp.solve(gp.park_from_dict(req["park"]), start=req["start"], horizon=req["horizon"], build_pyomo=False)
@@ -67,7 +68,7 @@ def assert_same(got: pd.DataFrame, want: pd.DataFrame) -> None:
 
 
 def every_format(service, job_id: str, result: dict, lib: gp.Schedule) -> None:
-    client, _engine, _settings, headers = service
+    client, _store, _settings, headers = service
     frames = lib.frames()
     assert list(result["tables"]) == list(TABLES) == list(frames)
     base = f"/v1/solve-jobs/{job_id}/result"
@@ -105,11 +106,11 @@ def test_every_table_in_every_format_equals_the_library(service, park):
     every_format(service, job_id, result, lib)
 
 
-def test_tables_stored_as_csv_before_schema_2_are_still_served(service):
+def test_tables_stored_as_csv_before_revision_0004_are_still_served(service):
     """A job stored by an older version (CSV text with several header rows, no Parquet) reads back typed."""
-    client, engine, _settings, headers = service
+    client, store, _settings, headers = service
     job_id, _result, lib = solved(service, quick_request())
-    with engine.begin() as conn:
+    with store.engine.begin() as conn:
         for name, frame in lib.frames().items():
             legacy = frame.to_csv(date_format="%Y-%m-%dT%H:%M:%S%z")  # as the worker stored them before
             conn.execute(
@@ -122,36 +123,21 @@ def test_tables_stored_as_csv_before_schema_2_are_still_served(service):
 
 
 def test_migrate_adds_the_parquet_column_and_keeps_csv_tables(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    """A store of the version before typed tables (its jobs' tables are CSV text) is upgraded; its tables still
+    read back typed."""
+    from sqlalchemy import inspect
+
+    from tests.service.test_db import OLD, legacy_store
+
     frame = pd.DataFrame(
         {("electricity", "park"): [0.3, 1.0]},
         index=pd.date_range("2026-07-15", periods=2, freq="h", tz="Asia/Shanghai", name="time"),
     )
     frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["carrier", "node"])
-    with engine.begin() as conn:  # the schema-1 store: job_tables without 'parquet'
-        conn.execute(text(
-            "CREATE TABLE jobs (id VARCHAR(36) PRIMARY KEY, client VARCHAR(200) NOT NULL,"
-            " status VARCHAR(20) NOT NULL, outcome VARCHAR(20), message TEXT, error VARCHAR(40),"
-            " request JSON NOT NULL, body_hash VARCHAR(64) NOT NULL,"
-            " idempotency_key VARCHAR(200), park_name VARCHAR(200), time_limit_s FLOAT NOT NULL,"
-            " created_at DATETIME NOT NULL, started_at DATETIME, finished_at DATETIME, lease_until DATETIME,"
-            " worker VARCHAR(100), attempts INTEGER NOT NULL, cancel_requested BOOLEAN NOT NULL DEFAULT 0,"
-            " cancel_requested_at DATETIME, summary JSON)"
-        ))  # fmt: skip
-        conn.execute(text(
-            "CREATE TABLE job_tables (job_id VARCHAR(36) NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
-            " name VARCHAR(50) NOT NULL, csv TEXT NOT NULL, PRIMARY KEY (job_id, name))"
-        ))  # fmt: skip
-        conn.execute(text(
-            "INSERT INTO jobs (id, client, status, request, body_hash, time_limit_s, created_at, attempts, summary)"
-            " VALUES ('j1', 'alice', 'completed', '{}', 'h', 60, '2026-01-01 00:00:00', 1,"
-            " '{\"timezone\": \"Asia/Shanghai\"}')"
-        ))  # fmt: skip
-        conn.execute(
-            text("INSERT INTO job_tables (job_id, name, csv) VALUES ('j1', 'node_prices', :csv)"),
-            {"csv": frame.to_csv(date_format="%Y-%m-%dT%H:%M:%S%z")},
-        )
+    engine, _key = legacy_store(f"sqlite:///{tmp_path / 'old.db'}", "b10f3de")  # job j1, timezone Asia/Shanghai
+    with engine.begin() as conn:
+        csv = frame.to_csv(date_format="%Y-%m-%dT%H:%M:%S%z")  # as the worker stored it then
+        conn.execute(OLD.tables["job_tables"].insert().values(job_id="j1", name="node_prices", csv=csv))
     migrate(engine)
-    with engine.connect() as conn:
-        assert "parquet" in {r[1] for r in conn.execute(text("PRAGMA table_info(job_tables)"))}
-    pd.testing.assert_frame_equal(stored_tables(engine, "j1")["node_prices"], frame, check_exact=True)
+    assert "parquet" in {c["name"] for c in inspect(engine).get_columns("job_tables")}
+    pd.testing.assert_frame_equal(stored_tables(Store(engine), "j1")["node_prices"], frame, check_exact=True)

@@ -11,13 +11,13 @@ from hypothesis import HealthCheck, settings
 
 from greenpark.service.app import create_app
 from greenpark.service.keys import create_key
-from greenpark.service.settings import Settings
+from greenpark.service.settings import ServiceSettings
 
 pytestmark = pytest.mark.service
 
 _DB = Path(tempfile.mkdtemp(prefix="greenpark-schemathesis-")) / "jobs.db"
-APP = create_app(Settings(db_url=f"sqlite:///{_DB}", wait_limit_s=0.2, max_jobs_in_flight=1000))
-KEY = create_key(APP.state.engine, "schemathesis")
+APP = create_app(ServiceSettings(db_url=f"sqlite:///{_DB}", wait_limit_s=0.2, max_jobs_in_flight=1000))
+KEY = create_key(APP.state.store, "schemathesis")
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 

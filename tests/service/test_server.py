@@ -17,6 +17,7 @@ import pytest
 
 import greenpark as gp
 from greenpark.service.examples import inline_park
+from greenpark.service.states import FINISHED, JobState
 from tests.conftest import MODELS, ROOT
 
 pytestmark = pytest.mark.service
@@ -96,7 +97,7 @@ def _key(db: str) -> str:
     return lines[0]
 
 
-def _wait(client: httpx.Client, job_id: str, states=("completed", "failed", "cancelled"), timeout=120) -> dict:
+def _wait(client: httpx.Client, job_id: str, states=FINISHED, timeout=120) -> dict:
     deadline = time.time() + timeout
     while time.time() < deadline:
         st = client.get(f"/v1/solve-jobs/{job_id}").json()
@@ -130,7 +131,7 @@ def test_end_to_end_equals_the_library(tmp_path):
             r = c.post("/v1/solve-jobs", json=body)
             assert r.status_code == 202
             st = _wait(c, r.json()["id"])
-            assert st["status"] == "completed"
+            assert st["status"] == JobState.COMPLETED
             res = c.get(f"/v1/solve-jobs/{st['id']}/result").json()
         lib = gp.solve(gp.park_from_dict(body["park"]), start=body["start"], horizon=body["horizon"], build_pyomo=False)
         assert res["summary"]["objective_cny"] == pytest.approx(lib.objective_cny, rel=1e-9)
@@ -160,19 +161,18 @@ def test_kill_a_worker_then_the_server_and_every_job_still_ends(tmp_path):
     try:
         with httpx.Client(base_url=server.url, headers=headers, timeout=30) as c:
             ids = [c.post("/v1/solve-jobs", json=slow).json()["id"] for _ in range(3)]
-            _wait(c, ids[0], states=("running",), timeout=60)
+            _wait(c, ids[0], states=(JobState.RUNNING,), timeout=60)
             workers = server.workers_pids()
             assert workers
             os.kill(workers[0], signal.SIGKILL)  # a worker dies mid-solve
             st = _wait(c, ids[0], timeout=30)
-            assert st["status"] == "failed"
+            assert st["status"] == JobState.FAILED
             assert st["error"] == "solver_crash"
-            _wait(c, ids[1], states=("running",), timeout=60)  # the replacement worker took the next job
+            _wait(c, ids[1], states=(JobState.RUNNING,), timeout=60)  # the replacement worker took the next job
         server.kill9()  # then the server itself
     finally:
         server.stop()
-    time.sleep(3.5)  # the running job's lease runs out
-    server = Server(db, workers=1).start()
+    server = Server(db, workers=1).start()  # re-queues the running job once its lease (3 s) has run out
     try:
         with httpx.Client(base_url=server.url, headers=headers, timeout=30) as c:
             final = {i: _wait(c, i, timeout=120) for i in ids}
@@ -183,8 +183,8 @@ def test_kill_a_worker_then_the_server_and_every_job_still_ends(tmp_path):
     assert {j["id"] for j in listed["items"]} == set(ids)
     assert final[ids[0]]["error"] == "solver_crash"
     for i in ids[1:]:
-        assert final[i]["status"] in ("completed", "failed")
-        if final[i]["status"] == "completed":
+        assert final[i]["status"] in (JobState.COMPLETED, JobState.FAILED)
+        if final[i]["status"] == JobState.COMPLETED:
             assert final[i]["outcome"] in ("feasible", "optimal")
     from sqlalchemy import func, select
 
@@ -279,7 +279,7 @@ def test_several_http_processes_share_one_execution(tmp_path):
             ids = [c.post("/v1/solve-jobs", json=small_request()).json()["id"] for _ in range(4)]
             for i in ids:
                 st = _wait(c, i)
-                assert st["status"] == "completed"
+                assert st["status"] == JobState.COMPLETED
                 assert st["objective_cny"] == pytest.approx(158.0)
 
         # each process has its own SO_REUSEPORT socket: 40 fresh connections reach both

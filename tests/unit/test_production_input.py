@@ -60,3 +60,19 @@ def test_bad_times_and_profiles_name_the_field():
         tiny_park([grid(0.5), _job(earliest_start="25:99", latest_end="24:00", profile_kw=[-1])])
     probs = [str(p) for p in info.value.problems]
     assert any(p.startswith("assets[1].earliest_start: '25:99' is neither HH:MM nor an ISO date-time") for p in probs)
+
+
+def test_a_line_running_at_the_start_must_be_allowed_to_finish_its_minimum_run():
+    """Found by the generated parks: a line on since 0 h with a 2 h minimum run whose shift starts at 01:00."""
+    line = {
+        "id": "line", "kind": "production_line", "owner": "a", "max_power_kw": 10,
+        "specific_energy_kwh_per_unit": 0.5, "inventory_max_units": 10, "shifts": [{"start": "01:00", "end": "02:00"}],
+        "min_run_h": 2.0, "initially_on": True, "initial_state_h": 0.0,
+    }  # fmt: skip
+    probs = _problems([line])
+    assert (
+        "assets[2].initially_on: line 'line' is on at the start with 0 h of its 2 h minimum run done "
+        "(initial_state_h, min_run_h), but its shifts stop it at 2026-07-15 00:00" in probs
+    ), probs
+    line["initial_state_h"] = 2.0  # its minimum run is done: it may stop when its shift says
+    gp.prepare(tiny_park([grid(0.5), load(10), line]), "2026-07-15", "24h")  # no problem left

@@ -292,13 +292,5 @@ def carry(a: BatchJob, view: CarryView) -> tuple[dict, dict]:
     return {"running_since_h": running}, {f"{a.id}.running_since_h": running}
 
 
-KIND = Kind(
-    spec=BatchJob,
-    build=build,
-    roles={"load"},
-    labels={"en": "Batch job", "zh": "批次生产"},
-    colour="#8e44ad",
-    check_document=check_document,
-    check_horizon=check_horizon,
-    carry=carry,
-)
+KIND = Kind(spec=BatchJob, build=build, roles={"load"}, labels={"en": "Batch job", "zh": "批次生产"}, colour="#8e44ad",
+            check_document=check_document, check_horizon=check_horizon, carry=carry)  # fmt: skip

@@ -6,13 +6,13 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from greenpark.kinds.base import Kind, StorageSpec, carry_store
-from greenpark.model.builders.storage import build_store
-from greenpark.model.context import BuildContext
+from greenpark.kinds.base import StorageSpec
+from greenpark.model.builders.storage import store_kind
 
 
 class Battery(StorageSpec):
-    """Electric battery storage."""
+    """Electric battery storage: state within [soc_min, soc_max]·energy_kwh, self-discharge per hour,
+    a throughput cost per kWh discharged."""
 
     kind: Literal["battery"]
     soc_min_fraction: float = Field(0.1, ge=0, le=1)
@@ -34,27 +34,12 @@ class Battery(StorageSpec):
         return self
 
 
-def build(assets: list[Battery], ctx: BuildContext) -> None:
-    """Battery: see :func:`~greenpark.model.builders.storage.build_store`; ``λ`` = self-discharge per hour,
-    state in ``[soc_min, soc_max]·E``, cost = throughput cost per kWh discharged."""
-    build_store(
-        ctx,
-        "battery",
-        "electricity",
-        assets,
-        loss_per_h=ctx.column(assets, "self_discharge_fraction_per_h"),
-        soc_min=ctx.column(assets, "soc_min_fraction"),
-        soc_max=ctx.column(assets, "soc_max_fraction"),
-        cost_kind="operation",
-        cost_per_kwh=ctx.column(assets, "throughput_cost_cny_per_kwh"),
-    )
-
-
-KIND = Kind(
-    spec=Battery,
-    build=build,
-    roles={"stores"},
+KIND = store_kind(
+    Battery,
+    carrier="electricity",
+    loss="self_discharge_fraction_per_h",
+    cost="throughput_cost_cny_per_kwh",
+    soc_limits=("soc_min_fraction", "soc_max_fraction"),
     labels={"en": "Battery", "zh": "储能电池"},
     colour="#27ae60",
-    carry=carry_store,
 )

@@ -72,13 +72,7 @@ def build(assets: list[CHP], ctx: BuildContext) -> None:
     lp.add_cost("operation", el, ctx.column(assets, "om_cny_per_kwh") * dt)
 
 
-KIND = Kind(
-    spec=CHP,
-    build=build,
-    roles={"generates", "burns_fuel", "committable"},
-    labels={"en": "CHP", "zh": "热电联产"},
-    colour="#e67e22",
-    check_document=gas_section_check,
-    check_horizon=commitment_horizon_check,
-    carry=lambda a, view: carry_commitment(a, view, "electricity_kw"),
-)
+KIND = Kind(spec=CHP, build=build, roles={"generates", "burns_fuel", "committable"},
+            labels={"en": "CHP", "zh": "热电联产"}, colour="#e67e22", check_document=gas_section_check,
+            check_horizon=commitment_horizon_check,
+            carry=lambda a, view: carry_commitment(a, view, "electricity_kw"))  # fmt: skip

@@ -171,14 +171,6 @@ def kpis(assets: list[GridConnection], schedule, inputs) -> dict[str, float]:
     }
 
 
-KIND = Kind(
-    spec=GridConnection,
-    build=build,
-    roles={"grid"},
-    labels={"en": "Grid", "zh": "电网"},
-    colour="#7f8c8d",
-    series={"co2_kg_per_kwh": "nonnegative"},
-    check_document=check_document,
-    carry=carry,
-    kpis=kpis,
-)
+KIND = Kind(spec=GridConnection, build=build, roles={"grid"}, labels={"en": "Grid", "zh": "电网"},
+            colour="#7f8c8d", series={"co2_kg_per_kwh": "nonnegative"}, check_document=check_document, carry=carry,
+            kpis=kpis)  # fmt: skip

@@ -7,9 +7,8 @@ from typing import Literal
 from pydantic import Field
 
 from greenpark.fields import Series
-from greenpark.kinds.base import HeatConverterSpec, Kind, carry_commitment, commitment_horizon_check
-from greenpark.model.builders.conversion import build_heat_converter
-from greenpark.model.context import BuildContext
+from greenpark.kinds.base import HeatConverterSpec
+from greenpark.model.builders.conversion import heat_converter_kind
 
 
 class HeatPump(HeatConverterSpec):
@@ -19,21 +18,11 @@ class HeatPump(HeatConverterSpec):
     cop: Series = Field(description="Coefficient of performance [-].")
 
 
-def build(assets: list[HeatPump], ctx: BuildContext) -> None:
-    """Heat pump: ``heat_kw = COP(t)·electricity_kw``.
-
-    See :func:`~greenpark.model.builders.conversion.build_heat_converter`.
-    """
-    build_heat_converter(ctx, "heat_pump", assets, "electricity_kw", ctx.series(assets, "cop"), gas=False)
-
-
-KIND = Kind(
-    spec=HeatPump,
-    build=build,
-    roles={"committable"},
+KIND = heat_converter_kind(
+    HeatPump,
+    takes="electricity",
+    efficiency="cop",
     labels={"en": "Heat pump", "zh": "热泵"},
     colour="#3498db",
     series={"cop": "positive"},
-    check_horizon=commitment_horizon_check,
-    carry=lambda a, view: carry_commitment(a, view, "heat_kw"),
 )

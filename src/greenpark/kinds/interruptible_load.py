@@ -48,13 +48,7 @@ def build(assets: list[InterruptibleLoad], ctx: BuildContext) -> None:
     lp.add_entries(rows.offset + k * n_days + day_of_step[t], shed.offset + k * ctx.n_t + t, dt)
 
 
-KIND = Kind(
-    spec=InterruptibleLoad,
-    build=build,
-    roles={"load", "curtailable"},
-    labels={"en": "Interruptible load", "zh": "可中断负荷"},
-    colour="#bdc3c7",
-    series={"power_kw": "nonnegative"},
-    demand=("electricity", "power_kw"),
-    forecast=("loads", "power_kw"),
-)
+KIND = Kind(spec=InterruptibleLoad, build=build, roles={"load", "curtailable"},
+            labels={"en": "Interruptible load", "zh": "可中断负荷"}, colour="#bdc3c7",
+            series={"power_kw": "nonnegative"}, demand=("electricity", "power_kw"),
+            forecast=("loads", "power_kw"))  # fmt: skip

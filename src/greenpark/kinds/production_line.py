@@ -216,6 +216,19 @@ def check_horizon(where: str, a: ProductionLine, inputs) -> list[Problem]:
     index, dt = inputs.index, inputs.step_h
     problems = _line_problems(where, a, index, dt)
     horizon_h = len(index) * dt
+    if a.initially_on and a.min_run_h > a.initial_state_h:
+        # a run going at the start must last its minimum run: its shifts must let it
+        keep = min(len(index), calendar.hours_to_steps(a.min_run_h, dt) - round(a.initial_state_h / dt))
+        closed = np.flatnonzero(~calendar.shift_mask(index, a.shifts)[:keep])
+        if len(closed):
+            problems.append(
+                Problem(
+                    f"{where}.initially_on",
+                    f"line {a.id!r} is on at the start with {a.initial_state_h:g} h of its {a.min_run_h:g} h "
+                    f"minimum run done (initial_state_h, min_run_h), but its shifts stop it at "
+                    f"{index[closed[0]]:%Y-%m-%d %H:%M}",
+                )
+            )
     if a.min_run_h > horizon_h:
         problems.append(
             Problem(f"{where}.min_run_h", f"line {a.id!r}: {a.min_run_h:g} h exceeds the {horizon_h:g} h horizon")
@@ -237,12 +250,6 @@ def carry(a: ProductionLine, view: CarryView) -> tuple[dict, dict]:
     return update, {f"{a.id}.inventory_units": inv}
 
 
-KIND = Kind(
-    spec=ProductionLine,
-    build=build,
-    roles={"load", "committable"},
-    labels={"en": "Production line", "zh": "生产线"},
-    colour="#2c3e50",
-    check_horizon=check_horizon,
-    carry=carry,
-)
+KIND = Kind(spec=ProductionLine, build=build, roles={"load", "committable"},
+            labels={"en": "Production line", "zh": "生产线"}, colour="#2c3e50", check_horizon=check_horizon,
+            carry=carry)  # fmt: skip

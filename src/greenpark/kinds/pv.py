@@ -113,16 +113,6 @@ def kpis(assets: list[PV], schedule, inputs) -> dict[str, float]:
     }
 
 
-KIND = Kind(
-    spec=PV,
-    build=build,
-    roles={"generates", "renewable", "curtailable"},
-    labels={"en": "PV", "zh": "光伏"},
-    colour="#f1c40f",
-    series={"forecast_kw": "nonnegative"},
-    derive=derive,
-    check_document=check_document,
-    kpis=kpis,
-    available="available_kw",
-    forecast=("pv", "forecast_kw"),
-)
+KIND = Kind(spec=PV, build=build, roles={"generates", "renewable", "curtailable"}, labels={"en": "PV", "zh": "光伏"},
+            colour="#f1c40f", series={"forecast_kw": "nonnegative"}, derive=derive, check_document=check_document,
+            kpis=kpis, available="available_kw", forecast=("pv", "forecast_kw"))  # fmt: skip

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-import numpy as np
 from pydantic import Field
 
-from greenpark.kinds.base import Kind, StorageSpec, carry_store
-from greenpark.model.builders.storage import build_store
-from greenpark.model.context import BuildContext
+from greenpark.kinds.base import StorageSpec
+from greenpark.model.builders.storage import store_kind
 
 
 class ThermalStore(StorageSpec):
@@ -21,28 +19,11 @@ class ThermalStore(StorageSpec):
     om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh discharged.")
 
 
-def build(assets: list[ThermalStore], ctx: BuildContext) -> None:
-    """Thermal store: see :func:`~greenpark.model.builders.storage.build_store`; ``λ`` = standing loss per hour,
-    state in ``[0, E]``."""
-    n = len(assets)
-    build_store(
-        ctx,
-        "thermal_store",
-        "heat",
-        assets,
-        loss_per_h=ctx.column(assets, "loss_fraction_per_h"),
-        soc_min=np.zeros((n, 1)),
-        soc_max=np.ones((n, 1)),
-        cost_kind="operation",
-        cost_per_kwh=ctx.column(assets, "om_cny_per_kwh"),
-    )
-
-
-KIND = Kind(
-    spec=ThermalStore,
-    build=build,
-    roles={"stores"},
+KIND = store_kind(
+    ThermalStore,
+    carrier="heat",
+    loss="loss_fraction_per_h",
+    cost="om_cny_per_kwh",
     labels={"en": "Thermal store", "zh": "蓄热"},
     colour="#16a085",
-    carry=carry_store,
 )

@@ -1,13 +1,14 @@
-"""The job store: SQLAlchemy tables for API keys, jobs, their result tables and stored parks.
+"""The job store's schema: SQLAlchemy tables for API keys, jobs, their result tables, stored parks and the
+service's own values (secrets, the execution's heartbeat), and the engine that reaches them.
 
-SQLite (a file, WAL journal, ``synchronous=NORMAL``: durable against process crashes) is the
-embedded default; a PostgreSQL URL works the same.
-Schema changes are applied by :func:`migrate`, which records the schema version in
-``schema_version`` and only ever adds, so an upgrade keeps every stored job.
+SQLite (a file, WAL journal, ``synchronous=NORMAL``: durable against process crashes) is the embedded default;
+a PostgreSQL URL works the same. Queries live in :mod:`greenpark.service.store`. The schema of a store is
+brought to these tables by :func:`migrate` (Alembic revisions in :mod:`greenpark.service.migrations`), which
+every process that opens a store runs first.
 
-Result tables (``job_tables``): since schema 2 each table is stored typed, as Parquet bytes in
-``parquet`` (``csv`` is then empty); rows of jobs stored before hold CSV text in ``csv`` and no
-``parquet``, and are still read (:func:`greenpark.service.jobs.stored_tables`).
+Result tables (``job_tables``): since revision 0004 each table is stored typed, as Parquet bytes in ``parquet``
+(``csv`` is then empty); rows of jobs stored before hold CSV text in ``csv`` and no ``parquet``, and are still
+read (:func:`greenpark.service.jobs.stored_tables`).
 """
 
 from __future__ import annotations
@@ -29,13 +30,9 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
-    inspect,
-    select,
-    text,
 )
 from sqlalchemy.engine import Engine
 
-SCHEMA_VERSION = 2
 metadata = MetaData()
 
 api_keys = Table(
@@ -54,7 +51,7 @@ jobs = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("client", String(200), nullable=False, index=True),
-    Column("status", String(20), nullable=False, index=True),
+    Column("status", String(20), nullable=False, index=True),  # a JobState
     Column("outcome", String(20), nullable=True),
     Column("message", Text, nullable=True),
     Column("error", String(40), nullable=True),
@@ -79,8 +76,8 @@ job_tables = Table(
     metadata,
     Column("job_id", String(36), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True),
     Column("name", String(50), primary_key=True),
-    Column("csv", Text, nullable=False),  # CSV text of jobs stored before schema 2 ("" in newer rows)
-    Column("parquet", LargeBinary, nullable=True),  # the table as Parquet (schema 2 on)
+    Column("csv", Text, nullable=False),  # CSV text of jobs stored before revision 0004 ("" in newer rows)
+    Column("parquet", LargeBinary, nullable=True),  # the table as Parquet (revision 0004 on)
 )
 
 parks = Table(
@@ -93,26 +90,12 @@ parks = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
-schema_version = Table("schema_version", metadata, Column("version", Integer, primary_key=True))
-
 service_secrets = Table(
     "service_secrets",
     metadata,
     Column("name", String(50), primary_key=True),
     Column("value", String(200), nullable=False),
 )
-
-
-def secret(engine: Engine, name: str = "page_links") -> str:
-    """A random secret shared by every replica of the store (created on first use)."""
-    import secrets as _secrets
-
-    with engine.begin() as conn:
-        value = conn.execute(select(service_secrets.c.value).where(service_secrets.c.name == name)).scalar()
-        if value is None:
-            value = _secrets.token_hex(32)
-            conn.execute(service_secrets.insert().values(name=name, value=value))
-    return value
 
 
 def now() -> datetime:
@@ -129,7 +112,7 @@ def make_engine(url: str) -> Engine:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            _wal(cur)
             # WAL + NORMAL: a committed job survives any process crash (kill -9); only a power loss
             # may lose the last commits. Commits then need no fsync, so writers rarely wait.
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -141,40 +124,30 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=40)
 
 
-def migrate(engine: Engine) -> int:
-    """Create what is missing and record the schema version; never drops anything."""
-    metadata.create_all(engine)
-    existing = {t.name: {c["name"] for c in inspect(engine).get_columns(t.name)} for t in (jobs, job_tables)}
-    with engine.begin() as conn:
-        for table in (jobs, job_tables):  # additive migrations: columns added in later versions
-            for col in table.columns:
-                if col.name not in existing[table.name]:
-                    sql_type = col.type.compile(engine.dialect)
-                    conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {col.name} {sql_type}"))
-        current = conn.execute(schema_version.select()).scalar()
-        if current is None:
-            conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
-        elif current < SCHEMA_VERSION:
-            conn.execute(schema_version.update().values(version=SCHEMA_VERSION))
-    return SCHEMA_VERSION
+def _wal(cur) -> None:
+    """Switch a SQLite store to WAL (kept in the file: once done, every later connection only reads it).
+
+    Switching needs the store to itself, and SQLite does not wait for a lock there: while another process
+    writes (a first migration), wait for its write lock through SQLite's busy handler, then try again.
+    """
+    import sqlite3
+
+    if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+        return
+    for _ in range(50):
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            cur.execute("BEGIN IMMEDIATE")  # returns once the other writer has committed (busy timeout 30 s)
+            cur.execute("ROLLBACK")
+    cur.execute("PRAGMA journal_mode=WAL")
 
 
-def write_heartbeat(engine: Engine, alive: int) -> None:
-    """The execution's pulse (time, live workers), read by HTTP processes that run no workers."""
-    import json as _json
-    import time as _time
+def migrate(engine: Engine) -> str:
+    """Bring the store to the newest schema and return its revision (see :mod:`greenpark.service.migrations`)."""
+    from greenpark.service.migrations import upgrade
 
-    value = _json.dumps({"time": _time.time(), "alive": alive})
-    with engine.begin() as conn:
-        if conn.execute(select(service_secrets.c.name).where(service_secrets.c.name == "heartbeat")).first():
-            conn.execute(service_secrets.update().where(service_secrets.c.name == "heartbeat").values(value=value))
-        else:
-            conn.execute(service_secrets.insert().values(name="heartbeat", value=value))
-
-
-def heartbeat(engine: Engine) -> dict | None:
-    import json as _json
-
-    with engine.connect() as conn:
-        value = conn.execute(select(service_secrets.c.value).where(service_secrets.c.name == "heartbeat")).scalar()
-    return _json.loads(value) if value else None
+    return upgrade(engine)

@@ -14,7 +14,6 @@ The parent restarts an HTTP process that dies; a process whose parent died exits
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import multiprocessing as mp
 import os
@@ -22,6 +21,8 @@ import signal
 import socket
 import threading
 import time
+
+from greenpark.service.settings import ServiceSettings
 
 log = logging.getLogger("greenpark.service")
 
@@ -49,11 +50,12 @@ def port_is_free(host: str, port: int) -> bool:
     return True
 
 
-def _http_process(host: str, port: int, settings_json: str, parent: int) -> None:  # pragma: no cover - a child
+def _http_process(settings: ServiceSettings, parent: int) -> None:  # pragma: no cover - a child
     import uvicorn
 
-    os.environ["GREENPARK_SETTINGS_JSON"] = settings_json
-    config = uvicorn.Config("greenpark.service.app:app_from_env", factory=True, log_level="warning", access_log=False)
+    from greenpark.service.app import create_app
+
+    config = uvicorn.Config(create_app(settings), log_level="warning", access_log=False)
     server = uvicorn.Server(config)
 
     def watch_parent() -> None:
@@ -63,16 +65,17 @@ def _http_process(host: str, port: int, settings_json: str, parent: int) -> None
             time.sleep(1.0)
 
     threading.Thread(target=watch_parent, daemon=True).start()
-    server.run(sockets=[reuse_port_socket(host, port)])
+    server.run(sockets=[reuse_port_socket(settings.host, settings.port)])
 
 
-def run_http_processes(settings_json: str, host: str, port: int, processes: int) -> None:
-    """Run ``processes`` HTTP server processes on ``host:port`` until SIGTERM or SIGINT; restart any that dies."""
+def run_http_processes(settings: ServiceSettings) -> None:
+    """Run ``settings.http_workers`` HTTP server processes on ``settings.host:port`` until SIGTERM or SIGINT;
+    restart any that dies. Each gets ``settings`` whole (pickled by ``multiprocessing``)."""
     ctx = mp.get_context("spawn")
     stopping = threading.Event()
 
     def spawn() -> mp.Process:
-        p = ctx.Process(target=_http_process, args=(host, port, settings_json, os.getpid()), daemon=False)
+        p = ctx.Process(target=_http_process, args=(settings, os.getpid()), daemon=False)
         p.start()
         return p
 
@@ -80,7 +83,7 @@ def run_http_processes(settings_json: str, host: str, port: int, processes: int)
         stopping.set()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    children = [spawn() for _ in range(processes)]
+    children = [spawn() for _ in range(settings.http_workers)]
     try:
         while not stopping.wait(0.5):
             for i, p in enumerate(children):
@@ -98,10 +101,3 @@ def run_http_processes(settings_json: str, host: str, port: int, processes: int)
                 p.kill()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def settings_json(settings) -> str:
-    """The settings of the HTTP processes, passed through their environment."""
-    import dataclasses
-
-    return json.dumps(dataclasses.asdict(settings))

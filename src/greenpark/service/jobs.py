@@ -8,25 +8,23 @@ import re
 import tempfile
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select, update
-from sqlalchemy.engine import Engine
 
 from greenpark.errors import ParkValidationError, Problem
 from greenpark.results import json_value
-from greenpark.service.db import job_tables, jobs, now, parks
-from greenpark.service.settings import Settings
+from greenpark.service.settings import ServiceSettings
+from greenpark.service.states import JobState
 from greenpark.tables import csv_to_frame, frame_to_parquet, parquet_to_frame
 
 if TYPE_CHECKING:
     import pandas as pd
 
-JobState = Literal["queued", "running", "completed", "failed", "cancelled", "expired"]
-TERMINAL = ("completed", "failed", "cancelled", "expired")
+    from greenpark.service.store import Store
+
 TABLES = ("dispatch", "balances", "prices", "node_prices", "tenants", "emissions")
-_LEGACY_COLUMN_LEVELS = {"balances": 3, "node_prices": 2}  # header rows of the CSV stored before schema 2
+_LEGACY_COLUMN_LEVELS = {"balances": 3, "node_prices": 2}  # header rows of the CSV stored before revision 0004
 _DATASET_NAME = re.compile(r"^[A-Za-z0-9_.\-]+\.csv$")
 _NO_FOLDER = "/nonexistent/greenpark-request-without-datasets"
 
@@ -138,16 +136,11 @@ def validate_request(req: JobRequest, park_doc: dict, datasets: dict[str, str]) 
         return check(Path(tmp))
 
 
-def resolve_park(engine: Engine, client: str, req: JobRequest) -> tuple[dict, dict[str, str]] | None:
+def resolve_park(store: Store, client: str, req: JobRequest) -> tuple[dict, dict[str, str]] | None:
     """The park document and datasets of a request (inline or stored)."""
     if req.park is not None:
         return req.park, req.datasets
-    with engine.connect() as conn:
-        row = (
-            conn.execute(select(parks).where(parks.c.client == client, parks.c.name == req.park_name))
-            .mappings()
-            .first()
-        )
+    row = store.park(client, req.park_name)
     if row is None:
         return None
     return row["document"], {**row["datasets"], **req.datasets}
@@ -166,12 +159,7 @@ class _JobCancelledError(Exception):
     """The job's cancel was seen between two steps of its solve."""
 
 
-def cancel_requested(engine: Engine, job_id: str) -> bool:
-    with engine.connect() as conn:
-        return bool(conn.execute(select(jobs.c.cancel_requested).where(jobs.c.id == job_id)).scalar())
-
-
-def execute(engine: Engine, job_id: str) -> None:
+def execute(store: Store, job_id: str) -> None:
     """Run a claimed job and store its outcome. Exceptions become a failed job, never a crash of the worker.
 
     A cancel is honoured by the worker itself: before each step of the solve (inputs, model, HiGHS, and
@@ -181,18 +169,17 @@ def execute(engine: Engine, job_id: str) -> None:
     from greenpark.pipeline import solve
     from greenpark.solve import SolveOptions
 
-    with engine.connect() as conn:
-        job = conn.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
+    job = store.job(job_id)
     if job is None:
         return
     req = JobRequest.model_validate(job["request"])
 
     def step(_what: str) -> None:
-        if cancel_requested(engine, job_id):
+        if store.cancel_requested(job_id):
             raise _JobCancelledError
 
     try:
-        resolved = resolve_park(engine, job["client"], req)
+        resolved = resolve_park(store, job["client"], req)
         if resolved is None:
             raise ParkValidationError([Problem("park_name", f"no stored park {req.park_name!r}")])
         park_doc, datasets = resolved
@@ -210,8 +197,8 @@ def execute(engine: Engine, job_id: str) -> None:
                 compare_bau=req.options.compare_bau,
                 progress=step,
             )
-            if cancel_requested(engine, job_id):  # HiGHS was interrupted (or had just ended): nothing is kept
-                finish(engine, job_id, "cancelled", message=INTERRUPTED)
+            if store.cancel_requested(job_id):  # HiGHS was interrupted (or had just ended): nothing is kept
+                store.finish(job_id, JobState.CANCELLED, message=INTERRUPTED)
                 return
             summary = json.loads(json.dumps(schedule.summary(), default=json_value))
             summary["log_tail"] = schedule.log[-4000:]
@@ -219,78 +206,34 @@ def execute(engine: Engine, job_id: str) -> None:
             if schedule.ok:
                 for name, frame in schedule.frames().items():
                     tables[name] = frame_to_parquet(frame)  # typed: dtypes, tz-aware index, column levels
-        finish(
-            engine,
+        store.finish(
             job_id,
-            "completed",
+            JobState.COMPLETED,
             outcome=schedule.status.value,
             message=schedule.message,
             summary=summary,
             tables=tables,
         )
     except _JobCancelledError:
-        finish(engine, job_id, "cancelled", message=STOPPED_BETWEEN_STEPS)
+        store.finish(job_id, JobState.CANCELLED, message=STOPPED_BETWEEN_STEPS)
     except ParkValidationError as exc:
         summary = {"errors": [{"path": p.path, "message": p.message} for p in exc.problems]}
-        finish(engine, job_id, "failed", error="invalid_input", message=str(exc), summary=summary)
+        store.finish(job_id, JobState.FAILED, error="invalid_input", message=str(exc), summary=summary)
     except Exception as exc:
-        finish(engine, job_id, "failed", error="solver_error", message=f"{type(exc).__name__}: {exc}")
+        store.finish(job_id, JobState.FAILED, error="solver_error", message=f"{type(exc).__name__}: {exc}")
 
 
-def finish(
-    engine: Engine,
-    job_id: str,
-    status: str,
-    *,
-    outcome: str | None = None,
-    message: str | None = None,
-    error: str | None = None,
-    summary: dict | None = None,
-    tables: dict[str, bytes] | None = None,
-) -> bool:
-    """Store a job's end, once: only a job still running (or queued) can finish.
-
-    ``tables``: name → the table as Parquet (:func:`greenpark.tables.frame_to_parquet`).
-    """
-    with engine.begin() as conn:
-        res = conn.execute(
-            update(jobs)
-            .where(jobs.c.id == job_id, jobs.c.status.in_(("running", "queued")))
-            .values(
-                status=status,
-                outcome=outcome,
-                message=message,
-                error=error,
-                summary=summary,
-                finished_at=now(),
-                lease_until=None,
-            )
-        )
-        if res.rowcount and tables:
-            conn.execute(delete(job_tables).where(job_tables.c.job_id == job_id))
-            conn.execute(
-                job_tables.insert(),
-                [{"job_id": job_id, "name": k, "csv": "", "parquet": v} for k, v in tables.items()],
-            )
-    return bool(res.rowcount)
-
-
-def stored_tables(engine: Engine, job_id: str, names: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+def stored_tables(store: Store, job_id: str, names: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
     """A finished job's result tables (all, or those of ``names``) as typed frames, in :data:`TABLES` order.
 
     Every reader of stored tables goes through here. Tables are stored as Parquet; those of jobs stored
-    before schema 2 are CSV text (``balances`` with three header rows, ``node_prices`` with two), read back
+    before revision 0004 are CSV text (``balances`` with three header rows, ``node_prices`` with two), read back
     with the time zone of the job's summary.
     """
-    query = select(job_tables.c.name, job_tables.c.parquet, job_tables.c.csv).where(job_tables.c.job_id == job_id)
-    if names is not None:
-        query = query.where(job_tables.c.name.in_(names))
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-        timezone = None
-        if any(r.parquet is None for r in rows):  # a job stored before schema 2
-            summary = conn.execute(select(jobs.c.summary).where(jobs.c.id == job_id)).scalar()
-            timezone = (summary or {}).get("timezone")
+    rows = store.table_rows(job_id, names)
+    timezone = None
+    if any(r.parquet is None for r in rows):  # a job stored before revision 0004
+        timezone = (store.summary(job_id) or {}).get("timezone")
     frames = {
         r.name: parquet_to_frame(r.parquet)
         if r.parquet is not None
@@ -301,6 +244,6 @@ def stored_tables(engine: Engine, job_id: str, names: tuple[str, ...] | None = N
     return {n: frames[n] for n in order}
 
 
-def capped_time_limit(req: JobRequest, settings: Settings) -> float:
+def capped_time_limit(req: JobRequest, settings: ServiceSettings) -> float:
     asked = req.options.time_limit_s or settings.default_time_limit_s
     return float(min(asked, settings.max_time_limit_s))

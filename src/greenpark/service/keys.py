@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
-from greenpark.service.db import api_keys, now
+from greenpark.service.store import Store
 
 
 @dataclass(frozen=True)
@@ -25,36 +25,45 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(engine: Engine, client: str, park: str | None = None) -> str:
+def _store(where: Engine | Store) -> Store:
+    return where if isinstance(where, Store) else Store(where)
+
+
+def create_key(where: Engine | Store, client: str, park: str | None = None) -> str:
     """Create a key for ``client``; the key itself is returned once and never stored."""
     key_id = secrets.token_hex(6)
     key = f"gp_{key_id}_{secrets.token_urlsafe(32)}"
-    with engine.begin() as conn:
-        conn.execute(
-            api_keys.insert().values(id=key_id, client=client, park=park, key_hash=_hash(key), created_at=now())
-        )
+    _store(where).add_key(key_id, client, park, _hash(key))
     return key
 
 
-def revoke_key(engine: Engine, key_id: str) -> bool:
-    with engine.begin() as conn:
-        res = conn.execute(
-            update(api_keys).where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None)).values(revoked_at=now())
-        )
-    return res.rowcount > 0
+def revoke_key(where: Engine | Store, key_id: str) -> bool:
+    return _store(where).revoke_key(key_id)
 
 
-def list_keys(engine: Engine) -> list[dict]:
-    with engine.connect() as conn:
-        rows = conn.execute(select(api_keys).order_by(api_keys.c.created_at)).mappings().all()
-    return [{k: v for k, v in r.items() if k != "key_hash"} for r in rows]
+def list_keys(where: Engine | Store) -> list[dict]:
+    return [dict(r) for r in _store(where).api_keys()]
 
 
-def lookup(engine: Engine, key: str) -> Client | None:
-    with engine.connect() as conn:
-        row = (
-            conn.execute(select(api_keys).where(api_keys.c.key_hash == _hash(key), api_keys.c.revoked_at.is_(None)))
-            .mappings()
-            .first()
-        )
+def lookup(where: Engine | Store, key: str) -> Client | None:
+    row = _store(where).active_key(_hash(key))
     return Client(row["client"], row["park"], row["id"]) if row else None
+
+
+class KeyCache:
+    """API key lookups remembered for ``ttl_s`` seconds (a revoked key stops working within that time)."""
+
+    def __init__(self, store: Store, ttl_s: float) -> None:
+        self.store, self.ttl_s = store, ttl_s
+        self._seen: dict[str, tuple[float, Client | None]] = {}
+
+    def get(self, key: str) -> Client | None:
+        t = time.monotonic()
+        hit = self._seen.get(key)
+        if hit is not None and t - hit[0] < self.ttl_s:
+            return hit[1]
+        found = lookup(self.store, key)
+        if len(self._seen) > 10_000:
+            self._seen.clear()
+        self._seen[key] = (t, found)
+        return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from greenpark.kinds.base import Kind, carry_commitment, commitment_horizon_check, gas_section_check
 from greenpark.model.builders.commitment import UnitSpec, commit
 from greenpark.model.context import BuildContext
 from greenpark.model.linear import Group
@@ -64,3 +65,34 @@ def build_heat_converter(
     else:
         ctx.connect("electricity", inp, owners, -1.0, role="input")
     lp.add_cost("operation", heat, ctx.column(assets, "om_cny_per_kwh") * dt)
+
+
+def heat_converter_kind(
+    spec: type, *, takes: str, efficiency: str, labels: dict[str, str], colour: str, series: dict | None = None
+) -> Kind:
+    """The kind of a heat-only converter: ``heat_kw = η·input`` (:func:`build_heat_converter`).
+
+    ``takes`` is ``"electricity"`` (from the owner's node) or ``"gas"`` (the park's gas: the
+    kind burns fuel); ``efficiency`` names the field holding ``η`` (a number or a series).
+    Such a kind may be committed (on/off), and carries its on/off state across windows.
+    """
+    gas = takes == "gas"
+    name = spec.model_fields["kind"].annotation.__args__[0]
+
+    def build(assets: list, ctx: BuildContext) -> None:
+        eta = ctx.series(assets, efficiency) if (assets[0].id, efficiency) in ctx.inputs.series else None
+        eta = ctx.column(assets, efficiency) if eta is None else eta
+        build_heat_converter(ctx, name, assets, "fuel_kw" if gas else "electricity_kw", eta, gas=gas)
+
+    build.__doc__ = f"{spec.__doc__}\n\nSee :func:`~greenpark.model.builders.conversion.build_heat_converter`."
+    return Kind(
+        spec=spec,
+        build=build,
+        roles={"burns_fuel", "committable"} if gas else {"committable"},
+        labels=labels,
+        colour=colour,
+        series=series or {},
+        check_document=gas_section_check if gas else None,
+        check_horizon=commitment_horizon_check,
+        carry=lambda a, view: carry_commitment(a, view, "heat_kw"),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from greenpark.kinds.base import Kind
 from greenpark.model.context import ELASTIC_PENALTY_CNY, BuildContext
 
 
@@ -46,3 +47,27 @@ def unserved(ctx: BuildContext, block: str, carrier: str, assets: list) -> None:
         )
 
     ctx.add_slack(f"{carrier} load", var, ELASTIC_PENALTY_CNY["load_kwh"] * dt, describe)
+
+
+def load_kind(spec: type, *, carrier: str, labels: dict[str, str], colour: str) -> Kind:
+    """The kind of a fixed demand of ``carrier`` at its owner's node (:func:`build_load`).
+
+    Its ``power_kw`` is never negative, weighs a simulation's carbon budget, bounds the
+    renewable share before a solve, and is what a nightly run's load forecast replaces.
+    """
+    name = spec.model_fields["kind"].annotation.__args__[0]
+
+    def build(assets: list, ctx: BuildContext) -> None:
+        build_load(ctx, name, carrier, assets)
+
+    build.__doc__ = f"{spec.__doc__}\n\nSee :func:`~greenpark.model.builders.loads.build_load`."
+    return Kind(
+        spec=spec,
+        build=build,
+        roles={"load", "curtailable"},
+        labels=labels,
+        colour=colour,
+        series={"power_kw": "nonnegative"},
+        demand=(carrier, "power_kw"),
+        forecast=("loads", "power_kw"),
+    )

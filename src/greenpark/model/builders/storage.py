@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from greenpark.kinds.base import Kind, carry_store
 from greenpark.model.context import ELASTIC_PENALTY_CNY, BuildContext
 
 
@@ -103,3 +104,32 @@ def _floor_slack(ctx: BuildContext, block: str, keys: list[str], soc, floor_kwh:
         return out
 
     ctx.add_slack("store state", short, ELASTIC_PENALTY_CNY["store_end_kwh"], describe)
+
+
+def store_kind(
+    spec: type,
+    *,
+    carrier: str,
+    loss: str,
+    cost: str,
+    labels: dict[str, str],
+    colour: str,
+    soc_limits: tuple[str, str] | None = None,
+) -> Kind:
+    """The kind of a store of ``carrier`` (:func:`build_store`).
+
+    ``loss`` names the field of its standing loss per hour ``λ``, ``cost`` the field of
+    its cost per kWh discharged; ``soc_limits`` the fields of its state limits as shares
+    of ``energy_kwh`` (default ``[0, 1]``). A store is left out of the business-as-usual
+    operation and carries its state of charge from one rolling-horizon window to the next.
+    """
+    name = spec.model_fields["kind"].annotation.__args__[0]
+
+    def build(assets: list, ctx: BuildContext) -> None:
+        n = len(assets)
+        low, high = (ctx.column(assets, f) for f in soc_limits) if soc_limits else (np.zeros((n, 1)), np.ones((n, 1)))
+        build_store(ctx, name, carrier, assets, loss_per_h=ctx.column(assets, loss), soc_min=low, soc_max=high,
+                    cost_kind="operation", cost_per_kwh=ctx.column(assets, cost))  # fmt: skip
+
+    build.__doc__ = f"{spec.__doc__}\n\nSee :func:`~greenpark.model.builders.storage.build_store`."
+    return Kind(spec=spec, build=build, roles={"stores"}, labels=labels, colour=colour, carry=carry_store)
