@@ -429,6 +429,10 @@ def _serve_default(name: str):
     return ServiceSettings.default(name)
 
 
+DB_DEFAULT = _serve_default("db_url")
+"""The job store ``serve`` and ``keys`` use by default (the service settings' default)."""
+
+
 @app.command()
 def serve(
     host: Annotated[str, _serve_option("host")] = _serve_default("host"),
@@ -491,7 +495,7 @@ def serve(
 def keys_create(
     client: Annotated[str, typer.Option("--client", help="Who the key belongs to.")],
     park: Annotated[str | None, typer.Option("--park", help="Limit the key to one stored park.")] = None,
-    db: DbOption = "sqlite:///greenpark.db",
+    db: DbOption = DB_DEFAULT,
 ) -> None:
     """Create a key; it is printed once, alone on stdout."""
     from greenpark.service.db import make_engine, migrate
@@ -504,7 +508,7 @@ def keys_create(
 
 @keys_app.command("revoke")
 def keys_revoke(
-    key_id: Annotated[str, typer.Argument(help="Key id (from keys list).")], db: DbOption = "sqlite:///greenpark.db"
+    key_id: Annotated[str, typer.Argument(help="Key id (from keys list).")], db: DbOption = DB_DEFAULT
 ) -> None:
     """Revoke a key by its id."""
     from greenpark.service.db import make_engine, migrate
@@ -519,7 +523,7 @@ def keys_revoke(
 
 
 @keys_app.command("list")
-def keys_list(db: DbOption = "sqlite:///greenpark.db") -> None:
+def keys_list(db: DbOption = DB_DEFAULT) -> None:
     """List keys (ids, clients, parks, dates; never the keys)."""
     from greenpark.service.db import make_engine, migrate
     from greenpark.service.keys import list_keys

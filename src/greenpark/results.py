@@ -417,7 +417,7 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
         except KeyError:
             pass
     prices["co2_kg"] = hourly_kg
-    grids = inputs.park.assets_of_kind("grid")
+    grids = [a for a in inputs.park.assets if kinds.has_role(a, "grid")]
     if grids:
         prices["import_tariff_cny_per_kwh"] = inputs.get(grids[0].id, "import_price_cny_per_kwh")
         prices["grid_co2_kg_per_kwh"] = inputs.get(grids[0].id, "co2_kg_per_kwh")

@@ -16,6 +16,7 @@ from selenium.webdriver.chrome.service import Service
 
 import greenpark as gp
 from greenpark.report import render_html
+from greenpark.service.states import JobState
 from tests.conftest import MODELS, ROOT
 from tests.service.test_server import Server, _key, _wait
 
@@ -84,7 +85,7 @@ def test_service_job_page_through_a_signed_link(browser, tmp_path):
         with httpx.Client(base_url=server.url, headers={"X-API-Key": key}, timeout=30) as c:
             job = c.post("/v1/solve-jobs", json=body).json()
             st = _wait(c, job["id"])
-            assert st["status"] == "completed"
+            assert st["status"] == JobState.COMPLETED
             page, jobs_page = st["links"]["page"], st["links"]["jobs_page"]
             assert key not in page
             assert "sig=" in page

@@ -34,12 +34,6 @@ class Battery(StorageSpec):
         return self
 
 
-KIND = store_kind(
-    Battery,
-    carrier="electricity",
-    loss="self_discharge_fraction_per_h",
-    cost="throughput_cost_cny_per_kwh",
-    soc_limits=("soc_min_fraction", "soc_max_fraction"),
-    labels={"en": "Battery", "zh": "储能电池"},
-    colour="#27ae60",
-)
+KIND = store_kind(Battery, carrier="electricity", loss="self_discharge_fraction_per_h",
+                  cost="throughput_cost_cny_per_kwh", soc_limits=("soc_min_fraction", "soc_max_fraction"),
+                  labels={"en": "Battery", "zh": "储能电池"}, colour="#27ae60")  # fmt: skip

@@ -17,10 +17,5 @@ class ElectricBoiler(HeatConverterSpec):
     efficiency: float = Field(0.99, gt=0, le=1)
 
 
-KIND = heat_converter_kind(
-    ElectricBoiler,
-    takes="electricity",
-    efficiency="efficiency",
-    labels={"en": "Electric boiler", "zh": "电锅炉"},
-    colour="#9b59b6",
-)
+KIND = heat_converter_kind(ElectricBoiler, takes="electricity", efficiency="efficiency",
+                           labels={"en": "Electric boiler", "zh": "电锅炉"}, colour="#9b59b6")  # fmt: skip

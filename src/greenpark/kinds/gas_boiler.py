@@ -17,6 +17,5 @@ class GasBoiler(HeatConverterSpec):
     efficiency: float = Field(0.9, gt=0, le=1.1)
 
 
-KIND = heat_converter_kind(
-    GasBoiler, takes="gas", efficiency="efficiency", labels={"en": "Gas boiler", "zh": "燃气锅炉"}, colour="#c0392b"
-)
+KIND = heat_converter_kind(GasBoiler, takes="gas", efficiency="efficiency",
+                           labels={"en": "Gas boiler", "zh": "燃气锅炉"}, colour="#c0392b")  # fmt: skip

@@ -18,11 +18,6 @@ class HeatPump(HeatConverterSpec):
     cop: Series = Field(description="Coefficient of performance [-].")
 
 
-KIND = heat_converter_kind(
-    HeatPump,
-    takes="electricity",
-    efficiency="cop",
-    labels={"en": "Heat pump", "zh": "热泵"},
-    colour="#3498db",
-    series={"cop": "positive"},
-)
+KIND = heat_converter_kind(HeatPump, takes="electricity", efficiency="cop",
+                           labels={"en": "Heat pump", "zh": "热泵"}, colour="#3498db",
+                           series={"cop": "positive"})  # fmt: skip

@@ -84,19 +84,7 @@ def build(assets: list[ProductionLine], ctx: BuildContext) -> None:
     keys = [a.id for a in assets]
     power = lp.add_var("production_line", "power_kw", keys, 0.0, ctx.column(assets, "max_power_kw"), unit="kW")
     ctx.connect("electricity", power, [a.owner for a in assets], -1.0)
-    units = [
-        UnitSpec(
-            key=a.id,
-            max_out=a.max_power_kw,
-            min_out=a.min_power_kw,
-            min_up_h=a.min_run_h,
-            max_starts=a.max_starts,
-            initially_on=a.initially_on,
-            initial_state_h=a.initial_state_h,
-            allowed=calendar.shift_mask(ctx.inputs.index, a.shifts),
-        )
-        for a in assets
-    ]
+    units = [_unit(a, ctx.inputs.index) for a in assets]
     commit(ctx, "production_line", power, units)
 
     deliveries = line_deliveries(assets, ctx.inputs.index)
@@ -113,6 +101,13 @@ def build(assets: list[ProductionLine], ctx: BuildContext) -> None:
     if ctx.elastic:
         _shortfall(ctx, rows, assets)
     _intensity_caps(ctx, power, assets)
+
+
+def _unit(a: ProductionLine, index) -> UnitSpec:
+    """A line's on/off limits: its power when on, minimum run, starts, state at the start, and shifts."""
+    return UnitSpec(key=a.id, max_out=a.max_power_kw, min_out=a.min_power_kw, min_up_h=a.min_run_h,
+                    max_starts=a.max_starts, initially_on=a.initially_on, initial_state_h=a.initial_state_h,
+                    allowed=calendar.shift_mask(index, a.shifts))  # fmt: skip
 
 
 def _intensity_caps(ctx: BuildContext, power, assets: list[ProductionLine]) -> None:

@@ -19,11 +19,5 @@ class ThermalStore(StorageSpec):
     om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh discharged.")
 
 
-KIND = store_kind(
-    ThermalStore,
-    carrier="heat",
-    loss="loss_fraction_per_h",
-    cost="om_cny_per_kwh",
-    labels={"en": "Thermal store", "zh": "蓄热"},
-    colour="#16a085",
-)
+KIND = store_kind(ThermalStore, carrier="heat", loss="loss_fraction_per_h", cost="om_cny_per_kwh",
+                  labels={"en": "Thermal store", "zh": "蓄热"}, colour="#16a085")  # fmt: skip
