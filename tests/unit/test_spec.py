@@ -179,3 +179,18 @@ def test_the_asset_union_is_the_registry_and_error_paths_are_tidy():
     with pytest.raises(gp.ParkValidationError) as exc:
         gp.park_from_dict(doc)
     assert [p.path for p in exc.value.problems] == ["assets[0].power_kw"]  # no union tag in the path
+
+
+@pytest.mark.parametrize("first", ["greenpark.kinds.pv", "greenpark.inputs.series", "greenpark.model.core"])
+def test_the_asset_union_holds_every_kind_whichever_module_is_imported_first(first):
+    """A module that reads the registry while the built-in kinds are still loading must not freeze a short union."""
+    import subprocess
+    import sys
+
+    code = (
+        f"import {first}\nimport typing\nimport greenpark.spec as s\nfrom greenpark import kinds\n"
+        "union = typing.get_args(s.Park.model_fields['assets'].annotation.__args__[0])[0]\n"
+        "print(len(typing.get_args(union)), len(kinds.BUILT_IN))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == out[1], out

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from greenpark.errors import Problem
-from greenpark.spec import Series, SeriesRef
+from greenpark.fields import Series, SeriesRef
 
 
 def model_index(start: pd.Timestamp, horizon: pd.Timedelta, resolution: str, tz: str) -> pd.DatetimeIndex:

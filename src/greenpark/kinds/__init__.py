@@ -119,6 +119,7 @@ def load_entry_points() -> list[str]:
 
 for _module in BUILT_IN:
     _KINDS[_module] = import_module(f"greenpark.kinds.{_module}").KIND
+_changed()  # a module that read the registry while the built-in kinds were still loading reads it again
 
 __all__ = [
     "BUILT_IN",

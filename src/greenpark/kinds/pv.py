@@ -10,6 +10,7 @@ from pydantic import Field
 
 from greenpark.errors import Problem
 from greenpark.fields import Series, SeriesRef
+from greenpark.inputs.pv import WEATHER_COLUMNS, pv_ac_power_kw
 from greenpark.kinds.base import AssetSpec, Kind
 from greenpark.model.context import BuildContext
 
@@ -52,8 +53,6 @@ def ac_limit_kw(pv: PV) -> float:
 
 def derive(items: list[tuple[int, PV]], inputs, resolver) -> None:
     """``available_kw`` of every array: its forecast clipped to the AC limit (``clipped_kw`` the rest), or pvlib."""
-    from greenpark.inputs.pv import WEATHER_COLUMNS, pv_ac_power_kw
-
     park = inputs.park
     weather = None
     if any(a.forecast_kw is None for _, a in items) and park.weather is not None:
