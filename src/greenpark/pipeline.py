@@ -219,6 +219,8 @@ def solve(
     t1 = time.perf_counter()
     model = build(inputs, extend=extend)
     timings["build_s"] = time.perf_counter() - t1
+    if model.extension is not None:  # of build_s: the Pyomo model, the user's function, compiling what it added
+        timings["extend_s"] = float(sum(model.extension.timings_s.values()))
 
     say(f"solving with HiGHS ({model.form.n_cols} columns, {model.form.n_rows} rows)")
     result = run(model, options, warm_start=warm_start)

@@ -107,8 +107,8 @@ def build(assets: list[BatchJob], ctx: BuildContext) -> None:
         rows = lp.add_rows("batch_job", "runs", labels, runs, runs, n_t=1)
         for r, (j, w) in enumerate(win_rows):
             s0, s1 = wins[j][w]
-            cols = start.offset + j * n_t + np.arange(s0, s1)
-            lp.add_entries(np.full(len(cols), rows.offset + r), cols, 1.0)
+            cols = start.index()[j, s0:s1]
+            lp.add_entries(np.full(len(cols), rows.at(r)), cols, 1.0)
         optional = [r for r, (j, _) in enumerate(win_rows) if not assets[j].required]
         if optional:
             skipped = lp.add_var(
@@ -121,7 +121,7 @@ def build(assets: list[BatchJob], ctx: BuildContext) -> None:
                 integer=True,
                 why=sorted({f"batch job {keys[win_rows[r][0]]!r}: runs that may be skipped" for r in optional}),
             )
-            lp.add_entries(rows.offset + np.array(optional), skipped.offset + np.arange(len(optional)), 1.0)
+            lp.add_entries(rows.index()[optional, 0], skipped.index()[:, 0], 1.0)
             penalty = np.array([[assets[win_rows[r][0]].skip_penalty_cny] for r in optional])
             lp.add_cost("production_penalty", skipped, penalty)
         required = [r for r, (j, _) in enumerate(win_rows) if assets[j].required]
@@ -178,16 +178,14 @@ def build(assets: list[BatchJob], ctx: BuildContext) -> None:
             for job, sign, extra in ((j, 1.0, 0), (i, -1.0, len(profiles[i]))):
                 s0, s1 = wins[job][w]
                 steps = np.arange(s0, s1)
-                lp.add_entries(
-                    np.full(len(steps), rows.offset + r), start.offset + job * n_t + steps, sign * (steps + extra)
-                )
+                lp.add_entries(np.full(len(steps), rows.at(r)), start.index()[job, s0:s1], sign * (steps + extra))
 
 
 def _missed_runs(ctx, rows, required, win_rows, wins, assets, labels) -> None:
     """Elastic build: ``missed[W] ≥ 0`` runs of a required job that could not be placed in window W."""
     lp, index = ctx.lp, ctx.inputs.index
     missed = lp.add_var("batch_job", "missed", [labels[r] for r in required], 0.0, np.inf, n_t=1)
-    lp.add_entries(rows.offset + np.array(required), missed.offset + np.arange(len(required)), 1.0)
+    lp.add_entries(rows.index()[required, 0], missed.index()[:, 0], 1.0)
     step = index[1] - index[0] if len(index) > 1 else None
 
     def describe(values: np.ndarray) -> list[dict]:

@@ -45,7 +45,7 @@ def build(assets: list[InterruptibleLoad], ctx: BuildContext) -> None:
     limit = np.repeat(ctx.column(assets, "max_shed_kwh_per_day"), n_days, axis=0)
     rows = lp.add_rows("interruptible_load", "daily_shed_limit", labels, -np.inf, limit, n_t=1, unit="kWh")
     k, t = np.meshgrid(np.arange(len(keys)), np.arange(ctx.n_t), indexing="ij")
-    lp.add_entries(rows.offset + k * n_days + day_of_step[t], shed.offset + k * ctx.n_t + t, dt)
+    lp.add_entries(rows.index().reshape(len(keys), n_days)[k, day_of_step[t]], shed.index()[k, t], dt)
 
 
 KIND = Kind(spec=InterruptibleLoad, build=build, roles={"load", "curtailable"},
