@@ -187,7 +187,9 @@ def _figures(s: Schedule, lang: str, frontier: pd.DataFrame | None) -> list[tupl
     if not soc.empty:
         fig = go.Figure()
         for col in soc.columns:
-            fig.add_trace(go.Scatter(x=x, y=soc[col].to_numpy().tolist(), name=col.split("]")[0] + "]", mode="lines"))
+            block, key = col.split("]")[0].split("[", 1)
+            name = _block_style(block, lang)[0]  # the default palette tells stores apart, even of one kind
+            fig.add_trace(go.Scatter(x=x, y=soc[col].to_numpy().tolist(), name=f"{name} {key}", mode="lines"))
         fig.update_layout(title=L["storage"], yaxis_title=L["kwh"])
         figs.append(("storage", fig))
     imp = [c for c in s.dispatch.columns if c.startswith("grid[") and c.endswith(".import_kw")]
