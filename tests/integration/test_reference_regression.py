@@ -152,36 +152,41 @@ def test_objective_matches_the_pin(case):
         )
 
 
+def _changed(pinned: dict, what: str, read, compare) -> list[str]:
+    """Every pinned ``what`` (``figures`` or ``series``) whose value ``read(s, name)`` fails ``compare``."""
+    wrong = []
+    for name, want in pinned[what].items():
+        try:
+            problem = compare(read(name), want)
+        except KeyError:
+            problem = f"missing (pinned {want!r})"
+        if problem:
+            wrong.append(f"{name}: {problem}")
+    return wrong
+
+
 def test_pinned_figures_match(case):
     pinned, s = case
-    wrong = []
-    for name, want in pinned["figures"].items():
-        try:
-            got = figure(s, name)
-        except KeyError:
-            wrong.append(f"{name}: missing (pinned {want!r})")
-            continue
-        if got is None or off(got, want):
-            wrong.append(f"{name}: {got!r} != pinned {want!r}")
+
+    def compare(got, want) -> str | None:
+        return f"{got!r} != pinned {want!r}" if got is None or off(got, want) else None
+
+    wrong = _changed(pinned, "figures", lambda name: figure(s, name), compare)
     assert not wrong, f"{pinned['id']}: {len(wrong)} pinned figure(s) changed:\n  " + "\n  ".join(wrong)
 
 
 def test_pinned_dispatch_matches(case):
     pinned, s = case
-    wrong = []
-    for name, want in pinned["series"].items():
-        try:
-            got = series(s, name)
-        except KeyError:
-            wrong.append(f"{name}: missing")
-            continue
+
+    def compare(got, want) -> str | None:
         want = np.asarray(want, dtype=float)
         if got.shape != want.shape:
-            wrong.append(f"{name}: {got.shape[0]} steps, pinned {want.shape[0]}")
-            continue
+            return f"{got.shape[0]} steps, pinned {want.shape[0]}"
         bad = np.flatnonzero(np.abs(got - want) > np.maximum(ABS, REL * np.abs(want)))
-        if len(bad):
-            t = bad[0]
-            first = f"first at {s.index[t]}: {float(got[t])!r} != pinned {float(want[t])!r}"
-            wrong.append(f"{name}: {len(bad)} step(s) differ, {first}")
+        if not len(bad):
+            return None
+        t = bad[0]
+        return f"{len(bad)} step(s) differ, first at {s.index[t]}: {float(got[t])!r} != pinned {float(want[t])!r}"
+
+    wrong = _changed(pinned, "series", lambda name: series(s, name), compare)
     assert not wrong, f"{pinned['id']}: {len(wrong)} pinned series changed:\n  " + "\n  ".join(wrong)

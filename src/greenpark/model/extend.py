@@ -513,15 +513,17 @@ class _Compiler:
         lo, up = v.lb, v.ub
         return (-np.inf if lo is None else float(lo)), (np.inf if up is None else float(up)), step == 1
 
+    def _new(self, ctype, new_ids: set[int], **kw):
+        """The components of ``ctype`` the user added (a ``Reference`` to the core's is not new)."""
+        for comp in self.m.component_objects(ctype, descend_into=True, **kw):
+            if id(comp) in new_ids and not comp.is_reference():
+                yield comp
+
     def _user_vars(self, new_ids: set[int], reasons: list[str]):
         groups: list[UserVars] = []
-        lower: list[float] = []
-        upper: list[float] = []
-        integer: list[bool] = []
+        lower, upper, integer = [], [], []
         offset = self.form.n_cols
-        for comp in self.m.component_objects(pyo.Var, descend_into=True, active=None):
-            if id(comp) not in new_ids or comp.is_reference():
-                continue
+        for comp in self._new(pyo.Var, new_ids, active=None):
             datas = [v for v in comp.values() if id(v) not in self.user_cols]
             if not datas:
                 continue
@@ -571,15 +573,9 @@ class _Compiler:
 
     def _user_rows(self, new_ids: set[int], n_cols: int):
         groups: list[UserRows] = []
-        rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
-        lower: list[float] = []
-        upper: list[float] = []
+        rows, cols, vals, lower, upper = [], [], [], [], []
         offset = self.form.n_rows
-        for comp in self.m.component_objects(pyo.Constraint, active=True, descend_into=True):
-            if id(comp) not in new_ids or comp.is_reference():
-                continue
+        for comp in self._new(pyo.Constraint, new_ids, active=True):
             datas, constants = [], []
             for c in comp.values():
                 if not c.active:
