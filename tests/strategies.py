@@ -157,6 +157,12 @@ def _owner_field(draw, kind: str, owners: list[str]) -> dict[str, str]:
     return {}
 
 
+def _wind_limit(a: dict[str, Any]) -> float:
+    """A generated wind farm's nameplate: turbines × its curve's top, or no limit without a curve."""
+    curve = a.get("power_curve")
+    return a.get("turbines", 1) * max(curve["power_kw"]) if curve else float("inf")
+
+
 @st.composite
 def _asset(draw, kind: str, aid: str, n: int, owners: list[str]) -> dict[str, Any]:
     a: dict[str, Any] = {"id": aid, "kind": kind, **_owner_field(draw, kind, owners)}
@@ -168,6 +174,12 @@ def _asset(draw, kind: str, aid: str, n: int, owners: list[str]) -> dict[str, An
         forecast = draw(_series(_kw(0, round(ac * 1.3)), n))
         _put(a, capacity_kwp=cap, inverter_kw=inverter, forecast_kw=forecast,
              om_cny_per_kwh=_maybe(draw, _cents(0.0, 0.05)))  # fmt: skip
+    elif kind == "wind":
+        rated = draw(_kw(10, 800))
+        a["forecast_kw"] = draw(_series(_kw(0, round(rated * 1.3)), n))  # sometimes above the nameplate
+        if draw(st.booleans()):  # with a curve, the forecast is clipped at turbines × its rated power
+            a["power_curve"] = {"wind_speed_m_per_s": [3.0, 12.0, 25.0], "power_kw": [0.0, rated, rated]}
+        _put(a, turbines=_maybe(draw, st.integers(1, 3)), om_cny_per_kwh=_maybe(draw, _cents(0.0, 0.05)))
     elif kind in ("battery", "thermal_store"):
         _put(
             a,
@@ -398,7 +410,8 @@ def _carbon(draw, n: int, tenants: list[dict[str, Any]], assets: list[dict[str, 
                 sum(min(f, a.get("inverter_kw", a["capacity_kwp"] / 1.1)) for f in _per_step(a["forecast_kw"], n))
                 for a in assets
                 if a["kind"] == "pv"
-            )
+            ) + sum(sum(min(f, _wind_limit(a)) for f in _per_step(a["forecast_kw"], n))
+                    for a in assets if a["kind"] == "wind")  # fmt: skip
             fixed = sum(
                 sum(_per_step(a["power_kw"], n))
                 for a in assets

@@ -26,6 +26,7 @@ _listeners: list = []
 BUILT_IN = (
     "grid",
     "pv",
+    "wind",
     "battery",
     "thermal_store",
     "heat_pump",

@@ -12,6 +12,7 @@ from greenpark.errors import Problem
 from greenpark.fields import Series, SeriesRef
 from greenpark.inputs.pv import WEATHER_COLUMNS, pv_ac_power_kw
 from greenpark.kinds.base import AssetSpec, Kind
+from greenpark.model.builders.generation import build_available, generated_and_curtailed
 from greenpark.model.context import BuildContext
 
 
@@ -34,16 +35,9 @@ class PV(AssetSpec):
 
 
 def build(assets: list[PV], ctx: BuildContext) -> None:
-    """``output_kw[t] ∈ [0, available_kw(t)]`` (available from pvlib or a forecast); O&M ``c·output·Δt``.
-
-    Curtailment is ``available_kw − output_kw``.
-    """
-    lp = ctx.lp
-    keys = [a.id for a in assets]
-    out = lp.add_var("pv", "output_kw", keys, 0.0, ctx.series(assets, "available_kw"), unit="kW")
-    ctx.connect("electricity", out, [a.owner for a in assets], 1.0)
-    ctx.add_generation(out)
-    lp.add_cost("operation", out, ctx.column(assets, "om_cny_per_kwh") * ctx.step_h)
+    """PV: ``output_kw[t] ∈ [0, available_kw(t)]`` (from pvlib or a forecast); see
+    :func:`~greenpark.model.builders.generation.build_available`."""
+    build_available(ctx, "pv", assets)
 
 
 def ac_limit_kw(pv: PV) -> float:
@@ -100,13 +94,12 @@ def kpis(assets: list[PV], schedule, inputs) -> dict[str, float]:
     dt = schedule.step_h
     pv = schedule.values("pv", "output_kw").sum(axis=1).to_numpy()
     exp = schedule.values("grid", "export_kw").sum(axis=1).to_numpy()
-    available = sum((inputs.get(a.id, "available_kw") for a in assets), np.zeros(len(pv)))
+    total, curtailed = generated_and_curtailed("pv", assets, schedule, inputs)
     clipped = sum(float(inputs.series.get((a.id, "clipped_kw"), np.zeros(1)).sum()) for a in assets)
-    total = float(pv.sum() * dt)
     used = pv - np.minimum(pv, exp)
     return {
         "pv_generation_kwh": total,
-        "pv_curtailed_kwh": float((available - pv).clip(min=0).sum() * dt),
+        "pv_curtailed_kwh": curtailed,
         "pv_clipped_kwh": clipped * dt,
         "pv_self_consumption": float(used.sum() * dt / total) if total > 0 else 0.0,
     }
