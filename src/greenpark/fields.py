@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,8 +30,13 @@ class SeriesRef(SpecModel):
     scale: float = Field(1.0, description="Factor applied to every value (e.g. to scale a profile).")
 
 
-Series = float | list[float] | SeriesRef
-"""A scalar, an inline list (one value per step) or a :class:`SeriesRef`."""
+DAILY_PATTERN = (
+    "A list of one day's values (24 hourly values, or 96 quarter-hours at 15 min) is a daily pattern read by "
+    "local clock time whatever the start; any other list has one value per step of the horizon."
+)
+
+Series = float | Annotated[list[float], Field(description=DAILY_PATTERN)] | SeriesRef
+"""A scalar, an inline list (a daily pattern, or one value per step) or a :class:`SeriesRef`."""
 
 TimeOfDayOrDateTime = str
 """``"HH:MM"`` (repeats every day of the horizon) or an ISO date-time (once)."""

@@ -75,7 +75,24 @@ def test_nan_negative_and_wrong_length(tmp_path):
     probs = _problems(_park(tmp_path, _csv(t, vals)))
     assert any("assets[1].power_kw" in p and "1 negative values from 2026-07-14 05:00" in p for p in probs)
     probs = _problems(_park(tmp_path, None, power=[1.0] * 5))
-    assert "assets[1].power_kw: has 5 values, the horizon has 24 steps" in probs
+    want = "assets[1].power_kw: has 5 values, the horizon has 24 steps (or give a daily pattern of 24 (hourly) values)"
+    assert want in probs
+
+
+def test_a_list_of_one_day_is_a_daily_pattern_by_local_clock_time():
+    """24 values on a 48 h horizon starting at 06:00: the step at 06:00 reads value 6, at 05:00 next day value 5."""
+    pattern = [float(h) for h in range(24)]
+    park = gp.park_from_dict({"park": {"name": "p", "latitude": 31.3, "longitude": 120.6},
+                              "assets": [{"id": "l", "kind": "electric_load", "power_kw": pattern}]})  # fmt: skip
+    got = resolve_inputs(park, "2026-07-15 06:00", "48h").get("l", "power_kw")
+    np.testing.assert_array_equal(got, [(6 + t) % 24 for t in range(48)])
+    quarter = park.model_copy(update={"park": park.park.model_copy(update={"resolution": "15min"})})
+    got = resolve_inputs(quarter, "2026-07-15 06:00", "2h").get("l", "power_kw")  # hourly values held 4 quarters
+    np.testing.assert_array_equal(got, [6.0] * 4 + [7.0] * 4)
+    by_quarter = [float(q) for q in range(96)]
+    quarter = quarter.model_copy(update={"assets": [park.assets[0].model_copy(update={"power_kw": by_quarter})]})
+    got = resolve_inputs(quarter, "2026-07-15 23:30", "1h").get("l", "power_kw")
+    np.testing.assert_array_equal(got, [94.0, 95.0, 0.0, 1.0])
 
 
 def test_wrong_time_zone_missing_file_missing_column(tmp_path):

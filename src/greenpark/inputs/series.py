@@ -163,10 +163,9 @@ class SeriesResolver:
             arr = np.full(n, float(value))
             label = where
         elif isinstance(value, list):
-            if len(value) != n:
-                self.problems.append(Problem(where, f"has {len(value)} values, the horizon has {n} steps"))
+            arr = self._list(value, where)
+            if arr is None:
                 return np.zeros(n)
-            arr = np.asarray(value, dtype=float)
             label = where
         elif isinstance(value, SeriesRef):
             table, shown = self.table(value.file)
@@ -184,6 +183,22 @@ class SeriesResolver:
         else:  # pragma: no cover - pydantic guarantees the type
             raise TypeError(type(value))
         return self._check_values(arr, label, nonnegative=nonnegative, positive=positive)
+
+    def _list(self, value: list[float], where: str) -> np.ndarray | None:
+        """An inline list: a daily pattern when it holds one day (24 hourly values, or 96 quarter-hours at
+        15 min), read by local clock time whatever the start; otherwise one value per step of the horizon."""
+        n, index = len(self.index), self.index
+        per_day = round(24 * 3600 / (index[1] - index[0]).total_seconds()) if n > 1 else 24
+        if len(value) == 24:
+            return np.asarray(value, dtype=float)[index.hour]
+        if len(value) == per_day:
+            return np.asarray(value, dtype=float)[(index.hour * 60 + index.minute) * per_day // 1440]
+        if len(value) == n:
+            return np.asarray(value, dtype=float)
+        day = "24 (hourly)" + (f" or {per_day}" if per_day != 24 else "")
+        msg = f"has {len(value)} values, the horizon has {n} steps (or give a daily pattern of {day} values)"
+        self.problems.append(Problem(where, msg))
+        return None
 
     def _check_values(self, arr: np.ndarray, label: str, *, nonnegative: bool, positive: bool) -> np.ndarray:
         bad_nan = ~np.isfinite(arr)
