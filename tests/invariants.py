@@ -238,13 +238,15 @@ def storage_within_limits(schedule: gp.Schedule, park: gp.Park) -> list[str]:
             if bad.any():
                 out.append(f"{a.kind} {a.id!r}: {name} outside [0, {a.power_kw:g}] " + _steps(schedule, bad, (name, v)))
         final = a.soc_final_fraction if a.soc_final_fraction is not None else a.soc_initial_fraction
-        if soc[-1] < final * e - te:
+        if a.end_state != "cyclic" and soc[-1] < final * e - te:
             out.append(f"{a.kind} {a.id!r}: ends at {soc[-1]:.9g} kWh, below the required {final * e:.9g} kWh")
-        if getattr(a, "no_simultaneous", False):
+        if a.end_state == "equal" and soc[-1] > final * e + te:
+            out.append(f"{a.kind} {a.id!r}: ends at {soc[-1]:.9g} kWh, not the required {final * e:.9g} kWh")
+        if a.no_simultaneous:
             bad = np.minimum(ch, dis) > tp
             if bad.any():
                 out.append(
-                    f"battery {a.id!r} (no_simultaneous): charges and discharges in one step "
+                    f"{a.kind} {a.id!r} (no_simultaneous): charges and discharges in one step "
                     + _steps(schedule, bad, ("charge_kw", ch), ("discharge_kw", dis))
                 )
     return out
@@ -266,7 +268,8 @@ def storage_state_follows_its_flows(schedule: gp.Schedule, park: gp.Park) -> lis
             continue  # reported by storage_within_limits
         loss = a.self_discharge_fraction_per_h if a.kind == "battery" else a.loss_fraction_per_h
         keep = (1.0 - loss) ** dt
-        prev = np.concatenate([[a.soc_initial_fraction * a.energy_kwh], soc[:-1]])
+        start = soc[-1] if a.end_state == "cyclic" else a.soc_initial_fraction * a.energy_kwh  # cyclic: end = start
+        prev = np.concatenate([[start], soc[:-1]])
         expected = keep * prev + a.charge_efficiency * ch * dt - dis * dt / a.discharge_efficiency
         bad = np.abs(soc - expected) > _tol(a.energy_kwh)
         if bad.any():

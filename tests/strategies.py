@@ -120,6 +120,7 @@ def _grid(draw, n: int) -> dict[str, Any]:
             g["export_price_cny_per_kwh"] = [
                 round(p + d, 2) if up else round(max(0.0, p - d), 2) for p, d, up in zip(imp, delta, above, strict=True)
             ]
+        _put(g, meter_binaries=_maybe(draw, st.sampled_from(["where_export_pays_more", "every_step"])))
     if draw(st.booleans()):
         g["demand_charge_cny_per_kw_month"] = draw(_kw(1, 60))
         # a billed peak above the import limit is an input error (tests/integration/test_books.py)
@@ -199,7 +200,6 @@ def _asset(draw, kind: str, aid: str, n: int, owners: list[str]) -> dict[str, An
                 soc_final_fraction=_maybe(draw, inside),
                 self_discharge_fraction_per_h=_maybe(draw, _cents(0.0, 0.05)),
                 throughput_cost_cny_per_kwh=_maybe(draw, _cents(0.0, 0.05)),
-                no_simultaneous=draw(st.booleans()),
             )
         else:
             _put(
@@ -209,6 +209,10 @@ def _asset(draw, kind: str, aid: str, n: int, owners: list[str]) -> dict[str, An
                 loss_fraction_per_h=_maybe(draw, _cents(0.0, 0.05)),
                 om_cny_per_kwh=_maybe(draw, _cents(0.0, 0.05)),
             )
+        _put(a, no_simultaneous=_maybe(draw, st.booleans()),
+             end_state=_maybe(draw, st.sampled_from(["at_least", "equal", "cyclic"])))  # fmt: skip
+        if a.get("end_state") == "cyclic":
+            a.pop("soc_final_fraction", None)
     elif kind in ("heat_pump", "gas_boiler", "electric_boiler"):
         heat = draw(_kw(10, 1000))
         a["heat_kw"] = heat
@@ -229,6 +233,7 @@ def _asset(draw, kind: str, aid: str, n: int, owners: list[str]) -> dict[str, An
             electric_efficiency=eta_e,
             heat_efficiency=draw(_cents(0.0, min(0.55, 1.0 - eta_e))),
             om_cny_per_kwh=_maybe(draw, _cents(0.0, 0.05)),
+            heat_rejection=_maybe(draw, st.booleans()),
             commitment=draw(_commitment(n, el)),
         )
     elif kind in ("electric_load", "heat_load"):

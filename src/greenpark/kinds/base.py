@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -271,10 +271,25 @@ class StorageSpec(AssetSpec):
         None,
         ge=0,
         le=1,
-        description="Minimum state at the end of the horizon, as a share of energy_kwh; default = the initial "
-        "state (a store never ends a horizon emptier than it began unless told). In a rolling-horizon simulation "
-        "every window ends at least at the file's initial state.",
+        description="State at the end of the horizon, as a share of energy_kwh (at least, or exactly: end_state); "
+        "default = the initial state (a store never ends a horizon emptier than it began unless told). In a "
+        "rolling-horizon simulation every window ends at least at the file's initial state.",
     )
+    end_state: Literal["at_least", "equal", "cyclic"] = Field(
+        "at_least",
+        description="The end of the horizon: 'at_least' soc_final_fraction (the default), 'equal' to it, or "
+        "'cyclic': the state at the end equals the state at the start, which is then free (soc_initial_fraction "
+        "and soc_final_fraction unused).",
+    )
+    no_simultaneous: bool = Field(
+        False, description="Forbid charging and discharging in the same step (one binary per step, MILP)."
+    )
+
+    @model_validator(mode="after")
+    def _cyclic(self) -> StorageSpec:
+        if self.end_state == "cyclic" and self.soc_final_fraction is not None:
+            raise ValueError("soc_final_fraction has no meaning with end_state: cyclic (the end equals the start)")
+        return self
 
 
 def carry_store(a: Any, view: CarryView) -> tuple[dict, dict]:

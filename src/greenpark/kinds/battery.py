@@ -19,9 +19,6 @@ class Battery(StorageSpec):
     soc_max_fraction: float = Field(0.9, ge=0, le=1)
     self_discharge_fraction_per_h: float = Field(0.0, ge=0, lt=1)
     throughput_cost_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh discharged [CNY/kWh].")
-    no_simultaneous: bool = Field(
-        False, description="Forbid charging and discharging in the same step (one binary per step, MILP)."
-    )
 
     @model_validator(mode="after")
     def _soc_order(self) -> Battery:

@@ -28,6 +28,12 @@ class CHP(AssetSpec):
     electric_efficiency: float = Field(0.35, gt=0, lt=1)
     heat_efficiency: float = Field(0.45, ge=0, lt=1)
     om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh electricity.")
+    heat_rejection: bool = Field(
+        True,
+        description="Heat not used may be rejected (recovered heat ≤ heat_efficiency × fuel); false: every unit "
+        "of heat must go to a heat load or store (heat = heat_efficiency × fuel, a back-pressure unit without a "
+        "cooler).",
+    )
     commitment: Commitment | None = None
 
     @model_validator(mode="after")
@@ -44,7 +50,8 @@ def build(assets: list[CHP], ctx: BuildContext) -> None:
 
     ``electricity_kw = η_e·fuel_kw`` (row ``electric_conversion``),
     ``heat_kw ≤ η_h·fuel_kw`` (row ``heat_recovery``: heat not recovered is
-    rejected), ``electricity_kw ∈ [P_min, P_max]`` (LP: ``P_min`` is a must-run);
+    rejected; ``= η_h·fuel_kw`` without ``heat_rejection``),
+    ``electricity_kw ∈ [P_min, P_max]`` (LP: ``P_min`` is a must-run);
     O&M ``c·electricity_kw·Δt``. With ``commitment``, see
     :func:`~greenpark.model.builders.commitment.commit`:
     ``fuel = a·on + electricity/η_e`` and ``P_min`` applies only when on.
@@ -62,7 +69,8 @@ def build(assets: list[CHP], ctx: BuildContext) -> None:
     lp.add_terms(conv, fuel, -ctx.column(assets, "electric_efficiency"))
     minimum = {a.id: a.min_electric_kw for a in assets}
     commit_units(ctx, "chp", assets, el, conv, ctx.column(assets, "electric_efficiency"), "electric_kw", minimum)
-    rec = lp.add_rows("chp", "heat_recovery", keys, -np.inf, 0.0, unit="kW")
+    reject = np.array([[-np.inf if a.heat_rejection else 0.0] for a in assets])  # no cooler: heat = η_h·fuel
+    rec = lp.add_rows("chp", "heat_recovery", keys, reject, 0.0, unit="kW")
     lp.add_terms(rec, heat, 1.0)
     lp.add_terms(rec, fuel, -ctx.column(assets, "heat_efficiency"))
     ctx.connect("electricity", el, owners, 1.0)

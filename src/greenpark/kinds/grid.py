@@ -38,6 +38,12 @@ class GridConnection(AssetSpec):
     peak_billed_kw: float = Field(
         0.0, ge=0, description="Peak import already billed this month [kW]; at most import_limit_kw."
     )
+    meter_binaries: Literal["where_export_pays_more", "every_step"] = Field(
+        "where_export_pays_more",
+        description="Where a binary holds 'import or export, never both': only in the steps where the export price "
+        "exceeds the import price (elsewhere the LP holds it by itself; the default), or in every step where "
+        "export is possible (a MILP; for comparisons with tools that model every meter so).",
+    )
 
 
 HOURS_PER_MONTH = 730.0
@@ -114,13 +120,17 @@ def _one_meter(assets: list[GridConnection], ctx: BuildContext, imp, exp) -> Non
     # export is at most the on-site generation (row export_from_generation): the tighter big-M
     generation = sum((lp.upper_bounds(g).sum(axis=0) for g in ctx.generation), np.zeros(ctx.n_t))
     l_exp = np.minimum(ctx.column(assets, "export_limit_kw"), generation[None, :])
-    exclusive = (p_exp > p_imp) & (l_exp > 0)
+    every = np.array([[a.meter_binaries == "every_step"] for a in assets])
+    exclusive = ((p_exp > p_imp) | every) & (l_exp > 0)
     ctx.meters.append(Meter(imp, exp, net=~exclusive))
     if not exclusive.any():
         return
     keys = [a.id for a in assets]
     why = [
-        f"grid {a.id!r}: the export price exceeds the import price in {int(n)} of {ctx.n_t} steps "
+        f"grid {a.id!r}: meter_binaries every_step: one binary in each of {int(n)} of {ctx.n_t} steps "
+        "(a meter imports or exports, never both)"
+        if a.meter_binaries == "every_step"
+        else f"grid {a.id!r}: the export price exceeds the import price in {int(n)} of {ctx.n_t} steps "
         "(one binary per such step: a meter imports or exports, never both)"
         for a, n in zip(assets, exclusive.sum(axis=1), strict=True)
         if n

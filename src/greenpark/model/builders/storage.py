@@ -23,10 +23,12 @@ def build_store(
     """State-of-charge balance shared by every storage kind.
 
     ``soc_kwh[t] = (1−λ)^Δt · soc_kwh[t−1] + η_c·charge_kw[t]·Δt − discharge_kw[t]·Δt/η_d``
-    with ``soc_kwh[−1] = s_0·E`` and ``soc_kwh[T−1] ≥ s_end·E`` (default
-    ``s_end = s_0``); ``soc_kwh[t] ∈ [s_min·E, s_max·E]``, charge and
+    with ``soc_kwh[−1] = s_0·E``; ``soc_kwh[t] ∈ [s_min·E, s_max·E]``, charge and
     discharge ``∈ [0, P]``. ``soc_kwh[t]`` is the state at the *end* of step t.
-    Cost ``c·discharge_kw·Δt``.
+    Cost ``c·discharge_kw·Δt``. The end of the horizon (``end_state``):
+    ``at_least`` ``soc_kwh[T−1] ≥ s_end·E`` (default ``s_end = s_0``), ``equal``
+    ``soc_kwh[T−1] = s_end·E``, ``cyclic`` ``soc_kwh[−1] = soc_kwh[T−1]`` (a free start).
+    ``no_simultaneous``: a binary per step forbids charging and discharging at once.
     """
     lp, dt, n_t = ctx.lp, ctx.step_h, ctx.n_t
     keys = [a.id for a in assets]
@@ -40,22 +42,31 @@ def build_store(
         [[a.soc_final_fraction if a.soc_final_fraction is not None else a.soc_initial_fraction] for a in assets]
     )
     keep = (1.0 - loss_per_h) ** dt
+    end = np.array([getattr(a, "end_state", "at_least") for a in assets])
+    cyclic = end == "cyclic"
 
     ch = lp.add_var(block, "charge_kw", keys, 0.0, p, unit="kW")
     dis = lp.add_var(block, "discharge_kw", keys, 0.0, p, unit="kW")
     lower = np.repeat(soc_min * e, n_t, axis=1)
-    lower[:, -1:] = np.maximum(lower[:, -1:], s_end * e)
+    upper = np.repeat(soc_max * e, n_t, axis=1)
+    lower[~cyclic, -1:] = np.maximum(lower[~cyclic, -1:], (s_end * e)[~cyclic])
+    upper[end == "equal", -1:] = (s_end * e)[end == "equal"]
     if ctx.elastic:
-        soc = lp.add_var(block, "soc_kwh", keys, 0.0, soc_max * e, unit="kWh")
+        soc = lp.add_var(block, "soc_kwh", keys, 0.0, np.repeat(soc_max * e, n_t, axis=1), unit="kWh")
         _floor_slack(ctx, block, keys, soc, lower)
+        if (end == "equal").any():
+            _ceiling_slack(ctx, block, keys, soc, np.flatnonzero(end == "equal"), upper[:, -1])
     else:
-        soc = lp.add_var(block, "soc_kwh", keys, lower, soc_max * e, unit="kWh")
+        soc = lp.add_var(block, "soc_kwh", keys, lower, upper, unit="kWh")
 
     rhs = np.zeros((len(assets), n_t))
-    rhs[:, :1] = keep * s0 * e
+    rhs[:, :1] = np.where(cyclic[:, None], 0.0, keep * s0 * e)
     rows = lp.add_rows(block, "soc_balance", keys, rhs, rhs, unit="kWh")
     lp.add_terms(rows, soc, 1.0)
     lp.add_terms(rows, soc, -keep, shift=-1)
+    if cyclic.any():  # the state before the first step is the state after the last
+        k = np.flatnonzero(cyclic)
+        lp.add_entries(rows.index()[k, 0], soc.index()[k, n_t - 1], -np.broadcast_to(keep, (len(assets), 1))[k, 0])
     lp.add_terms(rows, ch, -eta_c * dt)
     lp.add_terms(rows, dis, dt / eta_d)
 
@@ -104,6 +115,25 @@ def _floor_slack(ctx: BuildContext, block: str, keys: list[str], soc, floor_kwh:
         return out
 
     ctx.add_slack("store state", short, ELASTIC_PENALTY_CNY["store_end_kwh"], describe)
+
+
+def _ceiling_slack(ctx: BuildContext, block: str, keys: list[str], soc, which: np.ndarray, target: np.ndarray) -> None:
+    """Elastic build, stores that must end at their target: ``soc_kwh[T−1] − over_kwh ≤ target``."""
+    lp = ctx.lp
+    ek = [keys[i] for i in which]
+    over = lp.add_var(block, "soc_over_kwh", ek, 0.0, np.inf, n_t=1, unit="kWh")
+    rows = lp.add_rows(block, "soc_end_ceiling", ek, -np.inf, target[which][:, None], n_t=1, unit="kWh")
+    lp.add_entries(rows.index()[:, 0], soc.index()[which, -1], 1.0)
+    lp.add_entries(rows.index()[:, 0], over.index()[:, 0], -1.0)
+    kind = block.replace("_", " ")
+
+    def describe(values: np.ndarray) -> list[dict]:
+        return [{"requirement": "store end state", "asset": key, "amount": float(v[0]), "unit": "kWh",
+                 "message": f"{kind} {key!r} cannot come down to its required end state (end_state: equal): "
+                 f"{float(v[0]):,.1f} kWh above it with what can take its energy"}
+                for key, v in zip(ek, values, strict=True) if v[0] > 1e-3]  # fmt: skip
+
+    ctx.add_slack("store state", over, ELASTIC_PENALTY_CNY["store_end_kwh"], describe)
 
 
 def store_kind(
