@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 import greenpark as gp
+from greenpark import kinds
 
 Check = Callable[[gp.Schedule, gp.Park], list[str]]
 PARK = "park"
@@ -438,10 +439,12 @@ def energy_use_reconciles(schedule: gp.Schedule, park: gp.Park) -> list[str]:
         b = bal.xs(carrier, axis=1, level="carrier")
         demand = -float(b.xs("demand", axis=1, level="term").to_numpy().sum()) * dt
         got = float(schedule.tenants[col].sum())
-        # what loads use beyond fixed demand (runs, lines) minus what was shed: from the balance terms
+        # what loads use beyond fixed demand (runs, lines, flexible loads: load kinds without a fixed demand)
+        # minus what was shed: from the balance terms
+        flowing = {k.name for k in kinds.with_role("load") if k.demand is None}
         extra = 0.0
         for (_node, term), v in b.items():
-            if term.split("[")[0] in ("batch_job", "production_line") or term.endswith((".shed_kw", ".unserved_kw")):
+            if term.split("[")[0] in flowing or term.endswith((".shed_kw", ".unserved_kw")):
                 extra -= float(v.sum()) * dt
         want = demand + extra
         if abs(got - want) > _tol(demand, want):

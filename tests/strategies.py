@@ -245,6 +245,15 @@ def _asset(draw, kind: str, aid: str, n: int, owners: list[str]) -> dict[str, An
         a["power_kw"] = draw(_series(_kw(0, 500), n))
         a["max_shed_kwh_per_day"] = draw(_kw(0, 1000))
         a["shed_price_cny_per_kwh"] = draw(_cents(0.0, 3.0))
+    elif kind == "flexible_load":
+        h0 = draw(st.integers(0, n - 2))
+        h1 = draw(st.integers(h0 + 1, n))
+        hours = h1 - h0
+        pmax = draw(_kw(1, 300))
+        pmin = draw(st.sampled_from([0.0, round(pmax / 4, 2)]))
+        energy = draw(st.floats(max(pmin * hours, 0.01), pmax * hours)).__round__(2)
+        a.update(earliest_start=_hhmm(h0), latest_end=_hhmm(h1), max_power_kw=pmax, min_power_kw=pmin,
+                 energy_kwh=min(max(energy, pmin * hours), pmax * hours))  # fmt: skip
     elif kind == "batch_job":
         a.update(draw(_batch_job(n)))
     elif kind == "production_line":

@@ -178,7 +178,10 @@ def test_validate_runs_every_check_of_the_solve_on_the_requests_horizon(service)
         assert r.status_code == 422, r.text
         assert r.headers["content-type"] == "application/problem+json"
         assert r.json()["errors"] == [
-            {"path": "assets[2].power_kw", "message": "has 30 values, the horizon has 48 steps"}
+            {
+                "path": "assets[2].power_kw",
+                "message": "has 30 values, the horizon has 48 steps (or give a daily pattern of 24 (hourly) values)",
+            }
         ]
     assert client.get("/v1/solve-jobs", headers=alice).json()["total"] == 0
     assert client.post("/v1/validate", json={**req, "horizon": "30h"}, headers=alice).json()["valid"] is True

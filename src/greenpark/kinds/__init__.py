@@ -36,6 +36,7 @@ BUILT_IN = (
     "electric_load",
     "heat_load",
     "interruptible_load",
+    "flexible_load",
     "batch_job",
     "production_line",
 )
