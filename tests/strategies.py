@@ -39,7 +39,7 @@ ASSET_KINDS = tuple(k.name for k in kinds.all_kinds() if "grid" not in k.roles)
 LOAD_KINDS = tuple(k.name for k in kinds.with_role("load"))
 """Kinds that always carry an explicit ``owner``."""
 
-GAS_KINDS = ("gas_boiler", "chp")
+GAS_KINDS = tuple(k.name for k in kinds.with_role("burns_fuel"))
 
 
 # --------------------------------------------------------------------------- small value strategies
@@ -469,6 +469,12 @@ def parks(draw, steps: int | None = None) -> dict[str, Any]:
             {"price_cny_per_kwh": draw(_series(_cents(0.05, 0.6), n))},
             co2_kg_per_kwh=_maybe(draw, _cents(0.0, 0.3)),
         )
+    burners = [a for a in assets if a["kind"] in GAS_KINDS]
+    if burners and draw(st.booleans()):  # some burn diesel priced per tonne, some with their own factor
+        doc["fuels"] = {"diesel": {"price_cny_per_t": draw(st.integers(5000, 9000))}}
+        for a in burners:
+            if draw(st.booleans()):
+                _put(a, fuel="diesel", fuel_co2_kg_per_kwh=_maybe(draw, _cents(0.2, 0.3)))
     carbon = draw(_carbon(n, tenants, assets))
     if carbon is not None:
         doc["carbon"] = carbon

@@ -73,6 +73,74 @@ class Gas(_Spec):
     co2_kg_per_kwh: float = Field(0.200, ge=0, description="Combustion emission factor [kgCO2/kWh fuel].")
 
 
+FUEL_DEFAULTS: dict[str, dict[str, float]] = {
+    # LHV and CO2 factors as the national accounting guidelines for industrial enterprises tabulate them
+    # (datasets/fuels/PROVENANCE.md): natural gas 38,931 kJ/m³, 15.3 tC/TJ, oxidation 0.99 → 2.162 kg/m³;
+    # diesel 42.652 GJ/t, 20.2 tC/TJ, oxidation 0.98; hydrogen burns to water (no CO2).
+    "natural_gas": {"lhv_kwh_per_m3": 38931 / 3600, "co2_kg_per_kwh": 0.1999},
+    "diesel": {"lhv_kwh_per_kg": 42652 / 3600, "co2_kg_per_kwh": 0.2613},
+    "hydrogen": {"lhv_kwh_per_kg": 119.96e3 / 3600, "lhv_kwh_per_m3": 10.79e3 / 3600, "co2_kg_per_kwh": 0.0},
+}
+"""Heating values and CO2 factors of fuels known by name; a park file's figures override them."""
+
+
+class Fuel(_Spec):
+    """A fuel the park buys: its price in its market unit, its heating value to convert it, its CO2 factor.
+
+    Quantities in the model are kWh of fuel on lower heating value (LHV). A price per m³ or per t is
+    divided by ``lhv_kwh_per_m3`` or ``lhv_kwh_per_kg`` × 1000; a factor per m³ or per t likewise. For a
+    fuel named ``natural_gas``, ``diesel`` or ``hydrogen`` the heating values and the CO2 factor default to
+    the national guidelines' (``datasets/fuels``).
+    """
+
+    price_cny_per_kwh: Series | None = Field(None, description="Price per kWh of fuel (LHV) [CNY/kWh].")
+    price_cny_per_m3: Series | None = Field(None, description="Price per cubic metre (gases) [CNY/m³].")
+    price_cny_per_t: Series | None = Field(None, description="Price per tonne (liquids, solids) [CNY/t].")
+    lhv_kwh_per_m3: float | None = Field(None, gt=0, description="Lower heating value per m³ [kWh/m³].")
+    lhv_kwh_per_kg: float | None = Field(None, gt=0, description="Lower heating value per kg [kWh/kg].")
+    co2_kg_per_kwh: float | None = Field(None, ge=0, description="CO2 per kWh of fuel (LHV) [kgCO2/kWh].")
+    co2_kg_per_m3: float | None = Field(None, ge=0, description="CO2 per m³ burnt [kgCO2/m³].")
+    co2_kg_per_t: float | None = Field(None, ge=0, description="CO2 per tonne burnt [kgCO2/t].")
+
+    @model_validator(mode="after")
+    def _one_price(self) -> Fuel:
+        names = ("price_cny_per_kwh", "price_cny_per_m3", "price_cny_per_t")
+        prices = [n for n in names if getattr(self, n) is not None]
+        if len(prices) != 1:
+            raise ValueError("give exactly one of price_cny_per_kwh, price_cny_per_m3, price_cny_per_t")
+        if len([n for n in ("co2_kg_per_kwh", "co2_kg_per_m3", "co2_kg_per_t") if getattr(self, n) is not None]) > 1:
+            raise ValueError("give at most one of co2_kg_per_kwh, co2_kg_per_m3, co2_kg_per_t")
+        return self
+
+    def kwh_per_unit(self, name: str, unit: str) -> float | None:
+        """kWh (LHV) in one m³ or one t of this fuel (its own heating value, else the named fuel's default)."""
+        defaults = FUEL_DEFAULTS.get(name, {})
+        if unit == "m3":
+            return self.lhv_kwh_per_m3 or defaults.get("lhv_kwh_per_m3")
+        kg = self.lhv_kwh_per_kg or defaults.get("lhv_kwh_per_kg")
+        return kg * 1000.0 if kg else None
+
+    def price_per_kwh_factor(self, name: str) -> tuple[Series, float]:
+        """The price series as given and the factor that turns it into CNY per kWh (LHV)."""
+        if self.price_cny_per_kwh is not None:
+            return self.price_cny_per_kwh, 1.0
+        unit = "m3" if self.price_cny_per_m3 is not None else "t"
+        per_unit = self.kwh_per_unit(name, unit)
+        assert per_unit, "checked by check_fuels"
+        return (self.price_cny_per_m3 if unit == "m3" else self.price_cny_per_t), 1.0 / per_unit
+
+    def co2_per_kwh(self, name: str) -> float | None:
+        """kgCO2 per kWh of fuel (LHV): the park file's factor in any unit, else the named fuel's default."""
+        if self.co2_kg_per_kwh is not None:
+            return self.co2_kg_per_kwh
+        for field, unit in (("co2_kg_per_m3", "m3"), ("co2_kg_per_t", "t")):
+            value = getattr(self, field)
+            if value is not None:
+                per_unit = self.kwh_per_unit(name, unit)
+                return value / per_unit if per_unit else None
+        return FUEL_DEFAULTS.get(name, {}).get("co2_kg_per_kwh")
+
+
 class CarbonTier(_Spec):
     """Emissions above ``above_t`` (up to the next tier) cost ``price_cny_per_t``."""
 
@@ -179,12 +247,25 @@ class Park(_Spec):
 
     park: Site
     weather: Weather | None = None
-    gas: Gas | None = None
+    gas: Gas | None = Field(None, description="Natural gas: the shorthand of fuels.natural_gas with a price per kWh.")
+    fuels: dict[str, Fuel] = Field(
+        default_factory=dict,
+        description="Fuels the park buys, by name (natural_gas, diesel, hydrogen, or any name with its own factors); "
+        "each burner names its fuel (default natural_gas).",
+    )
     carbon: Carbon = Carbon()
     tenants: list[Tenant] = Field(default_factory=list)
     assets: list[Asset] = Field(min_length=1, description="The park's assets; each names its kind.")
 
     base_dir: Path = Field(Path("."), exclude=True, description="Folder that relative paths resolve from.")
+
+    def all_fuels(self) -> dict[str, Fuel]:
+        """Every fuel of the park: ``fuels`` plus the ``gas`` shorthand as ``natural_gas``."""
+        out = dict(self.fuels)
+        if self.gas is not None:
+            gas = self.gas
+            out["natural_gas"] = Fuel(price_cny_per_kwh=gas.price_cny_per_kwh, co2_kg_per_kwh=gas.co2_kg_per_kwh)
+        return out
 
     def assets_of_kind(self, kind: str) -> list[Any]:
         return [a for a in self.assets if a.kind == kind]
@@ -249,6 +330,7 @@ def check_references(data: dict[str, Any]) -> list[Problem]:
         check = kinds.get(name).check_document
         if check is not None:
             problems += check(items, data)
+    problems += _fuel_problems(data)
     carbon = data.get("carbon") or {}
     if isinstance(carbon, dict) and isinstance(carbon.get("tenant_caps_t"), dict):
         for tid in carbon["tenant_caps_t"]:
@@ -257,6 +339,30 @@ def check_references(data: dict[str, Any]) -> list[Problem]:
             elif any(isinstance(t, dict) and t.get("id") == tid and t.get("carbon_cap_t") is not None
                      for t in tenants_raw):  # fmt: skip
                 problems.append(Problem(f"carbon.tenant_caps_t.{tid}", "also set as tenants[].carbon_cap_t"))
+    return problems
+
+
+def _fuel_problems(data: dict[str, Any]) -> list[Problem]:
+    """A fuel given once, with the heating value its units need and a CO2 factor (its own or a named default)."""
+    fuels = data.get("fuels") or {}
+    if not isinstance(fuels, dict):
+        return []
+    problems = []
+    if data.get("gas") is not None and "natural_gas" in fuels:
+        problems.append(Problem("fuels.natural_gas", "natural gas is given twice: as 'gas' and in 'fuels'"))
+    for name, f in fuels.items():
+        if not isinstance(f, dict):
+            continue
+        defaults = FUEL_DEFAULTS.get(name, {})
+        for unit, lhv in (("m3", "lhv_kwh_per_m3"), ("t", "lhv_kwh_per_kg")):
+            used = [k for k in (f"price_cny_per_{unit}", f"co2_kg_per_{unit}") if f.get(k) is not None]
+            if used and f.get(lhv) is None and lhv not in defaults:
+                problems.append(Problem(f"fuels.{name}.{lhv}", f"needed to convert {used[0]} to kWh"))
+        co2 = [k for k in ("co2_kg_per_kwh", "co2_kg_per_m3", "co2_kg_per_t") if f.get(k) is not None]
+        if not co2 and "co2_kg_per_kwh" not in defaults:
+            known = ", ".join(FUEL_DEFAULTS)
+            msg = f"no CO2 factor: give co2_kg_per_kwh (defaults exist for {known})"
+            problems.append(Problem(f"fuels.{name}", msg))
     return problems
 
 

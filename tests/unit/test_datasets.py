@@ -65,3 +65,20 @@ def test_tariff_has_critical_peak_and_ndrc_ratio():
 def test_grid_factor_averages_to_east_china():
     ef = pd.read_csv(DATASETS / "grid-ef-east-china/co2.csv")["co2_kg_per_kwh"]
     assert ef.mean() == pytest.approx(0.5500, abs=1e-4)
+
+
+def test_the_fuel_table_is_the_codes_defaults():
+    from greenpark.spec import FUEL_DEFAULTS
+
+    table = pd.read_csv(DATASETS / "fuels" / "fuels.csv", index_col="fuel")
+    assert set(table.index) == set(FUEL_DEFAULTS)
+    for fuel, row in table.iterrows():
+        for col, value in row.items():
+            if pd.notna(value):
+                assert FUEL_DEFAULTS[fuel][col] == pytest.approx(value, rel=1e-4), (fuel, col)
+            else:
+                assert col not in FUEL_DEFAULTS[fuel], (fuel, col)
+    # natural gas: 2.162 kgCO2/m³ over 10.8142 kWh/m³ (the guideline's own figures)
+    assert FUEL_DEFAULTS["natural_gas"]["co2_kg_per_kwh"] == pytest.approx(2.162 / (38931 / 3600), rel=1e-3)
+    # diesel: 20.2 tC/TJ × 0.98 × 44/12 per TJ, per kWh
+    assert FUEL_DEFAULTS["diesel"]["co2_kg_per_kwh"] == pytest.approx(20.2 * 0.98 * 44 / 12 * 3.6e-3, rel=1e-3)

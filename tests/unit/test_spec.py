@@ -70,8 +70,28 @@ def test_gas_asset_needs_gas_section_and_pv_needs_weather():
             ]
         )
     )
-    assert any(p.startswith("assets[1].kind: a gas_boiler burns gas") for p in probs)
+    want = "assets[1].kind: a gas_boiler burns natural_gas but the park buys no such fuel (fuels: none); add a 'gas'"
+    assert any(p.startswith(want) for p in probs), probs
     assert any(p.startswith("assets[2]: PV needs") for p in probs)
+
+
+def test_fuels_in_their_market_units_and_a_burner_naming_its_fuel():
+    """Diesel at 7,500 CNY/t, LHV 42.652 GJ/t (the guideline's default) → 7,500 / 11,847.8 kWh = 0.633 CNY/kWh."""
+    doc = _doc([grid(0.5), {"id": "gen", "kind": "chp", "electric_kw": 100, "fuel": "diesel"}])
+    doc["fuels"] = {"diesel": {"price_cny_per_t": 7500}}
+    park = gp.park_from_dict(doc)
+    fuel = park.all_fuels()["diesel"]
+    value, factor = fuel.price_per_kwh_factor("diesel")
+    assert value * factor == pytest.approx(7500 / (42652 / 3.6))
+    assert fuel.co2_per_kwh("diesel") == pytest.approx(0.2613)
+    doc["fuels"] = {"biogas": {"price_cny_per_m3": 1.2}}
+    probs = _problems(doc)
+    assert "fuels.biogas.lhv_kwh_per_m3: needed to convert price_cny_per_m3 to kWh" in probs
+    assert any(p.startswith("fuels.biogas: no CO2 factor") for p in probs)
+    assert any(p.startswith("assets[1].fuel: a chp burns diesel but the park buys no such fuel") for p in probs)
+    doc["fuels"] = {"natural_gas": {"price_cny_per_m3": 3.0}}
+    doc["gas"] = {"price_cny_per_kwh": 0.3}
+    assert "fuels.natural_gas: natural gas is given twice: as 'gas' and in 'fuels'" in _problems(doc)
 
 
 def test_bad_series_value_and_cross_field_checks():

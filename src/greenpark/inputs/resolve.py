@@ -38,7 +38,7 @@ class Inputs:
         ``(asset_id, field) -> ndarray`` for every series-valued asset field
         (scalars broadcast), plus the series kinds derive (``(pv_id, "available_kw")`` for PV).
     gas_price_cny_per_kwh, carbon_price_cny_per_t : ndarray
-        Park-level series.
+        Park-level series (the natural gas price, per kWh of LHV).
     """
 
     park: Park
@@ -46,6 +46,8 @@ class Inputs:
     step_h: float
     series: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
     gas_price_cny_per_kwh: np.ndarray | None = None
+    fuel_price_cny_per_kwh: dict[str, np.ndarray] = field(default_factory=dict)
+    """Every fuel's price per kWh (LHV), by name (``natural_gas`` too, also as ``gas_price_cny_per_kwh``)."""
     carbon_price_cny_per_t: np.ndarray | None = None
 
     @property
@@ -90,8 +92,13 @@ def resolve_inputs(
             inputs.series[(asset.id, name)] = resolver.resolve(
                 value, f"assets[{i}].{name}", nonnegative=sign == "nonnegative", positive=sign == "positive"
             )
-    if park.gas is not None:
-        inputs.gas_price_cny_per_kwh = resolver.resolve(park.gas.price_cny_per_kwh, "gas.price_cny_per_kwh")
+    for name, fuel in park.all_fuels().items():
+        value, factor = fuel.price_per_kwh_factor(name)
+        field_name = next(f for f in ("price_cny_per_kwh", "price_cny_per_m3", "price_cny_per_t")
+                          if getattr(fuel, f) is not None)  # fmt: skip
+        where = f"gas.{field_name}" if name == "natural_gas" and park.gas is not None else f"fuels.{name}.{field_name}"
+        inputs.fuel_price_cny_per_kwh[name] = resolver.resolve(value, where) * factor
+    inputs.gas_price_cny_per_kwh = inputs.fuel_price_cny_per_kwh.get("natural_gas")
     inputs.carbon_price_cny_per_t = resolver.resolve(
         park.carbon.price_cny_per_t, "carbon.price_cny_per_t", nonnegative=True
     )

@@ -249,14 +249,30 @@ def commitment_horizon_check(where: str, a: Any, inputs: Inputs) -> list[Problem
     ]
 
 
-def gas_section_check(items: list[tuple[int, dict]], doc: dict) -> list[Problem]:
-    """A kind that burns gas needs the park file's ``gas`` section."""
+class BurnerSpec(AssetSpec):
+    """Fields of an asset that burns a fuel of the park (``fuels``, or the ``gas`` shorthand)."""
+
+    fuel: str = Field("natural_gas", description="The fuel it burns: a name in the park's fuels (or 'gas').")
+    fuel_co2_kg_per_kwh: float | None = Field(
+        None, ge=0, description="Its own CO2 factor per kWh of fuel (LHV), instead of the fuel's [kgCO2/kWh]."
+    )
+
+
+def fuel_check(items: list[tuple[int, dict]], doc: dict) -> list[Problem]:
+    """A burner's fuel is one the park buys (natural gas may come from the ``gas`` section)."""
+    fuels = set((doc.get("fuels") or {}) if isinstance(doc.get("fuels"), dict) else ())
     if doc.get("gas") is not None:
-        return []
-    return [
-        Problem(f"assets[{i}].kind", f"a {a.get('kind')} burns gas but the park file has no 'gas' section")
-        for i, a in items
-    ]
+        fuels.add("natural_gas")
+    problems = []
+    for i, a in items:
+        fuel = a.get("fuel", "natural_gas")
+        if isinstance(fuel, str) and fuel not in fuels:
+            where = f"assets[{i}].fuel" if "fuel" in a else f"assets[{i}].kind"
+            given = ", ".join(sorted(fuels)) or "none"
+            hint = "add a 'gas' section or fuels.natural_gas" if fuel == "natural_gas" else f"add fuels.{fuel}"
+            problems.append(Problem(where, f"a {a.get('kind')} burns {fuel} but the park buys no such fuel "
+                                           f"(fuels: {given}); {hint}"))  # fmt: skip
+    return problems
 
 
 class StorageSpec(AssetSpec):

@@ -8,19 +8,19 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from greenpark.kinds.base import (
-    AssetSpec,
+    BurnerSpec,
     Commitment,
     Kind,
     carry_commitment,
     commitment_horizon_check,
-    gas_section_check,
+    fuel_check,
 )
 from greenpark.model.builders.conversion import commit_units
 from greenpark.model.context import BuildContext
 
 
-class CHP(AssetSpec):
-    """Gas CHP: electricity = η_e × gas, recovered heat ≤ η_h × gas."""
+class CHP(BurnerSpec):
+    """CHP: electricity = η_e × fuel, recovered heat ≤ η_h × fuel (fuel on LHV; natural gas by default)."""
 
     kind: Literal["chp"]
     electric_kw: float = Field(gt=0, description="Maximum electric output [kW].")
@@ -76,11 +76,11 @@ def build(assets: list[CHP], ctx: BuildContext) -> None:
     ctx.connect("electricity", el, owners, 1.0)
     ctx.add_generation(el)
     ctx.connect("heat", heat, owners, 1.0)
-    ctx.burn_gas(fuel, owners)
+    ctx.burn_fuel(fuel, assets)
     lp.add_cost("operation", el, ctx.column(assets, "om_cny_per_kwh") * dt)
 
 
 KIND = Kind(spec=CHP, build=build, roles={"generates", "burns_fuel", "committable"},
-            labels={"en": "CHP", "zh": "热电联产"}, colour="#e67e22", check_document=gas_section_check,
+            labels={"en": "CHP", "zh": "热电联产"}, colour="#e67e22", check_document=fuel_check,
             check_horizon=commitment_horizon_check,
             carry=lambda a, view: carry_commitment(a, view, "electricity_kw"))  # fmt: skip

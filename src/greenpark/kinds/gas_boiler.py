@@ -6,12 +6,12 @@ from typing import Literal
 
 from pydantic import Field
 
-from greenpark.kinds.base import HeatConverterSpec
+from greenpark.kinds.base import BurnerSpec, HeatConverterSpec
 from greenpark.model.builders.conversion import heat_converter_kind
 
 
-class GasBoiler(HeatConverterSpec):
-    """Gas-fired boiler: heat = efficiency × gas (fuel on LHV)."""
+class GasBoiler(HeatConverterSpec, BurnerSpec):
+    """Fuel-fired boiler: heat = efficiency × fuel (on LHV; natural gas by default)."""
 
     kind: Literal["gas_boiler"]
     efficiency: float = Field(0.9, gt=0, le=1.1)

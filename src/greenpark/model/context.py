@@ -7,7 +7,7 @@ once (in :mod:`greenpark.model.core`):
 * :meth:`BuildContext.connect` — a flow into (coef > 0) or out of (coef < 0) a
   node's balance of one carrier;
 * :meth:`BuildContext.add_demand` — a fixed demand at a node;
-* :meth:`BuildContext.burn_gas` — gas bought (its cost and scope-1 emissions);
+* :meth:`BuildContext.burn_fuel` — fuel bought (its cost and scope-1 emissions);
 * :meth:`BuildContext.add_emission` — any other emission source.
 """
 
@@ -229,16 +229,23 @@ class BuildContext:
             Emission(scope, list(owners), var, np.broadcast_to(np.asarray(kg, float), var.shape), ledger)
         )
 
-    def burn_gas(self, fuel: Group, owners: list[str]) -> None:
-        """Gas use ``fuel[k, t]`` [kW of fuel, LHV]: energy cost and scope-1 emissions.
+    def burn_fuel(self, fuel: Group, assets: list) -> None:
+        """Fuel use ``fuel[k, t]`` [kW of fuel, LHV] of ``assets[k]``: its cost and scope-1 emissions.
 
-        ``cost = Σ price_gas(t)·fuel·Δt``; ``co2_kg = Σ f_gas·fuel·Δt``.
+        ``cost = Σ price_f(t)·fuel·Δt`` with ``f`` the asset's fuel (cost kind ``gas`` for natural gas,
+        ``fuel_<name>`` for any other); ``co2_kg = Σ e·fuel·Δt`` with ``e`` the asset's own
+        ``fuel_co2_kg_per_kwh`` or its fuel's factor.
         """
-        gas = self.inputs.park.gas
-        assert gas is not None
-        assert self.inputs.gas_price_cny_per_kwh is not None
+        fuels = self.inputs.park.all_fuels()
         dt = self.step_h
-        self.lp.add_cost("gas", fuel, self.inputs.gas_price_cny_per_kwh[None, :] * dt)
-        kg = np.full(fuel.shape, gas.co2_kg_per_kwh * dt)
+        names = [a.fuel for a in assets]
+        for name in dict.fromkeys(names):
+            mine = np.array([[1.0 if n == name else 0.0] for n in names])
+            kind = "gas" if name == "natural_gas" else f"fuel_{name}"
+            self.lp.add_cost(kind, fuel, mine * self.inputs.fuel_price_cny_per_kwh[name][None, :] * dt)
+        factor = np.array([[a.fuel_co2_kg_per_kwh if a.fuel_co2_kg_per_kwh is not None
+                            else fuels[a.fuel].co2_per_kwh(a.fuel)] for a in assets])  # fmt: skip
+        owners = [a.owner for a in assets]
+        kg = np.broadcast_to(factor * dt, fuel.shape)
         self.add_emission("scope1", fuel, owners, kg, "park")
         self.add_emission("scope1", fuel, owners, kg, "tenant")

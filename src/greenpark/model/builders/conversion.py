@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from greenpark.kinds.base import Kind, carry_commitment, commitment_horizon_check, gas_section_check
+from greenpark.kinds.base import Kind, carry_commitment, commitment_horizon_check, fuel_check
 from greenpark.model.builders.commitment import UnitSpec, commit
 from greenpark.model.context import BuildContext
 from greenpark.model.linear import Group
@@ -61,7 +61,7 @@ def build_heat_converter(
     commit_units(ctx, block, assets, heat, rows, efficiency, "heat_kw")
     ctx.connect("heat", heat, owners, 1.0)
     if gas:
-        ctx.burn_gas(inp, owners)
+        ctx.burn_fuel(inp, assets)
     else:
         ctx.connect("electricity", inp, owners, -1.0, role="input")
     lp.add_cost("operation", heat, ctx.column(assets, "om_cny_per_kwh") * dt)
@@ -72,8 +72,8 @@ def heat_converter_kind(
 ) -> Kind:
     """The kind of a heat-only converter: ``heat_kw = η·input`` (:func:`build_heat_converter`).
 
-    ``takes`` is ``"electricity"`` (from the owner's node) or ``"gas"`` (the park's gas: the
-    kind burns fuel); ``efficiency`` names the field holding ``η`` (a number or a series).
+    ``takes`` is ``"electricity"`` (from the owner's node) or ``"gas"`` (a fuel of the park,
+    natural gas by default: the kind burns fuel); ``efficiency`` names the field holding ``η`` (a number or a series).
     Such a kind may be committed (on/off), and carries its on/off state across windows.
     """
     gas = takes == "gas"
@@ -92,7 +92,7 @@ def heat_converter_kind(
         labels=labels,
         colour=colour,
         series=series or {},
-        check_document=gas_section_check if gas else None,
+        check_document=fuel_check if gas else None,
         check_horizon=commitment_horizon_check,
         carry=lambda a, view: carry_commitment(a, view, "heat_kw"),
     )
