@@ -478,6 +478,11 @@ def parks(draw, steps: int | None = None) -> dict[str, Any]:
     carbon = draw(_carbon(n, tenants, assets))
     if carbon is not None:
         doc["carbon"] = carbon
+        if carbon.get("trading") is not None:  # units earn allowances by benchmark (ETS allocation)
+            for a in burners:
+                if draw(st.booleans()):
+                    a["allowance_benchmark"] = _put({}, electricity_t_per_mwh=_maybe(draw, _cents(0.3, 0.9)),
+                                                    heat_t_per_gj=_maybe(draw, _cents(0.02, 0.12)))  # fmt: skip
     return doc
 
 

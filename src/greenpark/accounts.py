@@ -103,8 +103,10 @@ def _recompute_carbon(form: StandardForm, x: np.ndarray) -> None:
         pass
     try:
         over = form.var_group("carbon", "over_allowance_t")
-        allowance = form.row_upper[form.row_group("carbon", "allowance").at()]
-        x[over.at()] = max(0.0, value - allowance)
+        row = form.row_group("carbon", "allowance").at()
+        # the row reads total − over − Σ earned ≤ allowance_t: what units earned by benchmark stays as it was
+        earned = x[total.at()] - x[over.at()] - float((form.a[row] @ x)[0])
+        x[over.at()] = max(0.0, value - earned - form.row_upper[row])
     except KeyError:
         pass
 

@@ -438,6 +438,8 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
             price = pd.Series(-tcap.take(result.row_dual)[:, 0], index=tcap.keys)
             sched.tenants["carbon_cap_price_cny_per_t"] = price.reindex(sched.tenants.index)
     sched.kpis = _kpis(sched, model, x)
+    if inputs.park.carbon.trading is not None:
+        sched.meta["carbon_position"] = _carbon_position(model, x, float(sched.emissions_t["counted_t"].sum()))
     if model.extension is not None:
         sched.extension = model.extension.frames(x, result.row_dual)
     sched.meta["billing_method"] = dict(BILLING_METHOD)
@@ -446,6 +448,35 @@ def make_schedule(model: BuiltModel, result: SolveResult, timings_s: dict[str, f
     why = list(form.integer_reasons) if free.any() else []
     sched.meta["integer_variables"] = {"count": int(free.sum()), "why": why}
     return sched
+
+
+def _carbon_position(model: BuiltModel, x: np.ndarray, counted_t: float) -> dict[str, Any]:
+    """Allowance against emissions [tCO2]: per unit that earns by benchmark, per owner, and for the park.
+
+    A unit's position is what it earned minus its own scope-1 emissions; the park's is its fixed allowance
+    plus everything earned minus the emissions the policy counts (``counted_t``). Positive: a surplus.
+    """
+    park = model.inputs.park
+    owner = {a.id: a.owner for a in park.assets}
+    earned: dict[str, float] = {}
+    for var, t in model.allowances:
+        for key, value in zip(var.keys, (var.take(x) * t).sum(axis=1), strict=True):
+            earned[key] = earned.get(key, 0.0) + float(value)
+    scope1: dict[str, float] = {}
+    for e in model.emissions:
+        if e.ledger == "park" and e.scope == "scope1":
+            for key, kg in zip(e.var.keys, (e.var.take(x) * e.kg).sum(axis=1), strict=True):
+                scope1[key] = scope1.get(key, 0.0) + float(kg) / 1000.0
+    units = {k: {"owner": owner.get(k, PARK_OWNER), "allowance_t": v, "co2_t": scope1.get(k, 0.0),
+                 "position_t": v - scope1.get(k, 0.0)} for k, v in earned.items()}  # fmt: skip
+    owners: dict[str, dict[str, float]] = {}
+    for u in units.values():
+        row = owners.setdefault(u["owner"], {"allowance_t": 0.0, "co2_t": 0.0, "position_t": 0.0})
+        for f in ("allowance_t", "co2_t", "position_t"):
+            row[f] += u[f]
+    allowance = park.carbon.trading.allowance_t + sum(earned.values())
+    total = {"allowance_t": allowance, "co2_t": counted_t, "position_t": allowance - counted_t}
+    return {"units": units, "owners": owners, "park": total}
 
 
 def _value(form, x: np.ndarray, block: str, name: str) -> float:

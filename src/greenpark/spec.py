@@ -149,9 +149,17 @@ class CarbonTier(_Spec):
 
 
 class AllowanceTrading(_Spec):
-    """A free allowance with trading: cost = price × (emissions − allowance)."""
+    """A free allowance with trading: cost = price × (emissions − allowance).
 
-    allowance_t: float = Field(ge=0, description="Free allowance for the horizon [tCO2].")
+    The allowance is ``allowance_t`` plus what units earn by their benchmarks (``allowance_benchmark``
+    on a CHP or boiler: t per MWh of electricity and per GJ of heat they supply, as China's national ETS
+    allocates them), so the carbon price bites at the margin only on a unit's emissions above its
+    benchmark.
+    """
+
+    allowance_t: float = Field(
+        0.0, ge=0, description="Fixed free allowance for the horizon [tCO2] (besides what units earn by benchmark)."
+    )
     price_cny_per_t: float = Field(ge=0, description="Allowance market price [CNY/tCO2].")
     sell_surplus: bool = Field(True, description="Unused allowance is sold at the price.")
 
@@ -258,6 +266,16 @@ class Park(_Spec):
     assets: list[Asset] = Field(min_length=1, description="The park's assets; each names its kind.")
 
     base_dir: Path = Field(Path("."), exclude=True, description="Folder that relative paths resolve from.")
+
+    @model_validator(mode="after")
+    def _benchmarks_trade(self) -> Park:
+        earning = [a.id for a in self.assets if getattr(a, "allowance_benchmark", None) is not None]
+        if earning and self.carbon.trading is None:
+            raise ValueError(
+                f"assets {', '.join(earning)} earn allowances by benchmark, but carbon.trading (the allowance "
+                "price) is not given"
+            )
+        return self
 
     def all_fuels(self) -> dict[str, Fuel]:
         """Every fuel of the park: ``fuels`` plus the ``gas`` shorthand as ``natural_gas``."""

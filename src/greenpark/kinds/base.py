@@ -249,12 +249,27 @@ def commitment_horizon_check(where: str, a: Any, inputs: Inputs) -> list[Problem
     ]
 
 
+class AllowanceBenchmark(SpecModel):
+    """Free allowance a unit earns by what it supplies (China's national ETS allocation by benchmark).
+
+    allowance [t] = ``electricity_t_per_mwh`` × electricity supplied [MWh] + ``heat_t_per_gj`` × heat
+    supplied [GJ]. Take the benchmark values from the allocation plan that applies (they change from
+    plan to plan, by unit type).
+    """
+
+    electricity_t_per_mwh: float = Field(0.0, ge=0, description="Power-supply benchmark [tCO2/MWh].")
+    heat_t_per_gj: float = Field(0.0, ge=0, description="Heat-supply benchmark [tCO2/GJ].")
+
+
 class BurnerSpec(AssetSpec):
     """Fields of an asset that burns a fuel of the park (``fuels``, or the ``gas`` shorthand)."""
 
     fuel: str = Field("natural_gas", description="The fuel it burns: a name in the park's fuels (or 'gas').")
     fuel_co2_kg_per_kwh: float | None = Field(
         None, ge=0, description="Its own CO2 factor per kWh of fuel (LHV), instead of the fuel's [kgCO2/kWh]."
+    )
+    allowance_benchmark: AllowanceBenchmark | None = Field(
+        None, description="Free allowance it earns by benchmark on what it supplies (needs carbon.trading)."
     )
 
 

@@ -77,6 +77,7 @@ def build(assets: list[CHP], ctx: BuildContext) -> None:
     ctx.add_generation(el)
     ctx.connect("heat", heat, owners, 1.0)
     ctx.burn_fuel(fuel, assets)
+    ctx.earn_allowance(assets, electricity=el, heat=heat)
     lp.add_cost("operation", el, ctx.column(assets, "om_cny_per_kwh") * dt)
 
 

@@ -143,6 +143,8 @@ class BuildContext:
     """Steps a builder leaves until every asset is built (they may read what other builders declared)."""
     meters: list[Meter] = field(default_factory=list)
     """Connections with one meter: import and export never both in one step (see :class:`Meter`)."""
+    allowances: list[tuple[Group, np.ndarray]] = field(default_factory=list)
+    """Free allowance earned by benchmark: ``t[k, t]·var[k, t]`` tCO2 (see :meth:`earn_allowance`)."""
 
     @property
     def n_t(self) -> int:
@@ -228,6 +230,17 @@ class BuildContext:
         self.emissions.append(
             Emission(scope, list(owners), var, np.broadcast_to(np.asarray(kg, float), var.shape), ledger)
         )
+
+    def earn_allowance(self, assets: list, *, electricity: Group | None = None, heat: Group | None = None) -> None:
+        """Allowance units earn by benchmark on what they supply [tCO2]: ``b_e·electricity_kw·Δt/1000``
+        (``b_e`` tCO2/MWh) plus ``b_h·heat_kw·Δt·0.0036`` (``b_h`` tCO2/GJ); ``electricity`` and ``heat`` are
+        columns keyed like ``assets``."""
+        dt = self.step_h
+        bench = [getattr(a, "allowance_benchmark", None) for a in assets]
+        for var, name, per_kwh in ((electricity, "electricity_t_per_mwh", 1e-3), (heat, "heat_t_per_gj", 3.6e-3)):
+            coef = np.array([[getattr(b, name) * per_kwh * dt if b is not None else 0.0] for b in bench])
+            if var is not None and coef.any():
+                self.allowances.append((var, np.broadcast_to(coef, var.shape)))
 
     def burn_fuel(self, fuel: Group, assets: list) -> None:
         """Fuel use ``fuel[k, t]`` [kW of fuel, LHV] of ``assets[k]``: its cost and scope-1 emissions.

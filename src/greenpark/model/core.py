@@ -63,6 +63,8 @@ class BuiltModel:
     slacks: list = field(default_factory=list)
     meters: list[Meter] = field(default_factory=list)
     renewable_share: RenewableShare | None = None
+    allowances: list = field(default_factory=list)
+    """Allowance earned by benchmark: ``(column group, tCO2 per unit of column)``."""
     extension: Any = None
     """The :class:`~greenpark.model.extend.Extension` a user's ``extend`` added (None without one)."""
     extend: Any = None
@@ -177,6 +179,7 @@ def build_model(inputs: Inputs, *, elastic: bool = False, reference_operation: b
         slacks=ctx.slacks,
         meters=ctx.meters,
         renewable_share=renewable_share_of(ctx),
+        allowances=ctx.allowances,
     )
 
 
@@ -371,16 +374,22 @@ def _tiers(ctx: BuildContext, total, tiers) -> None:
 
 
 def _trading(ctx: BuildContext, total, trading) -> None:
-    lp = ctx.lp
+    """Cost ``p·(total_t − A)`` with ``A = allowance_t + Σ earned`` (units' benchmarks on what they supply);
+    without selling, ``p·max(0, total_t − A)`` (row ``allowance``)."""
+    lp, p = ctx.lp, trading.price_cny_per_t
     if trading.sell_surplus:
-        lp.add_cost("carbon_trading", total, trading.price_cny_per_t)
-        lp.add_constant_cost("carbon_trading", -trading.price_cny_per_t * trading.allowance_t)
+        lp.add_cost("carbon_trading", total, p)
+        lp.add_constant_cost("carbon_trading", -p * trading.allowance_t)
+        for var, t in ctx.allowances:  # each unit's allowance sold or saved at the price
+            lp.add_cost("carbon_trading", var, -p * t)
         return
     over = lp.add_var("carbon", "over_allowance_t", [PARK_OWNER], 0.0, np.inf, n_t=1, unit="t")
     rows = lp.add_rows("carbon", "allowance", [PARK_OWNER], -np.inf, trading.allowance_t, n_t=1, unit="t")
     lp.add_terms(rows, total, 1.0)
     lp.add_terms(rows, over, -1.0)
-    lp.add_cost("carbon_trading", over, trading.price_cny_per_t)
+    for var, t in ctx.allowances:
+        lp.add_sum_terms(rows, np.zeros(len(var.keys), dtype=np.int64), var, -t)
+    lp.add_cost("carbon_trading", over, p)
 
 
 def _renewable_share(ctx: BuildContext, share: float, certificates) -> None:

@@ -62,6 +62,7 @@ def build_heat_converter(
     ctx.connect("heat", heat, owners, 1.0)
     if gas:
         ctx.burn_fuel(inp, assets)
+        ctx.earn_allowance(assets, heat=heat)
     else:
         ctx.connect("electricity", inp, owners, -1.0, role="input")
     lp.add_cost("operation", heat, ctx.column(assets, "om_cny_per_kwh") * dt)
