@@ -20,6 +20,7 @@ import numpy as np
 
 import greenpark as gp
 from greenpark import kinds
+from greenpark.model.context import CARRIERS, LINK_PREFIX
 
 Check = Callable[[gp.Schedule, gp.Park], list[str]]
 PARK = "park"
@@ -145,7 +146,7 @@ def tenant_links_flow_one_way(schedule: gp.Schedule, park: gp.Park) -> list[str]
     """
     out = []
     for t in park.tenants:
-        for prefix, what in (("", "electricity"), ("heat_", "heat")):
+        for what, prefix in LINK_PREFIX.items():
             imp = _col(schedule, f"link[{t.id}].{prefix}import_kw")
             exp = _col(schedule, f"link[{t.id}].{prefix}export_kw")
             if imp is None or exp is None:
@@ -174,6 +175,9 @@ def _committed_units(park: gp.Park) -> list[tuple[str, str, list[str], float, fl
         elif a.kind in ("gas_boiler", "electric_boiler", "heat_pump") and c is not None:
             inp = "fuel_kw" if a.kind == "gas_boiler" else "electricity_kw"
             units.append((a.kind, a.id, ["heat_kw", inp], c.min_load_fraction * a.heat_kw, a.heat_kw))
+        elif a.kind in ("electric_chiller", "absorption_chiller") and c is not None:
+            inp = "electricity_kw" if a.kind == "electric_chiller" else "heat_kw"
+            units.append((a.kind, a.id, ["cooling_kw", inp], c.min_load_fraction * a.cooling_kw, a.cooling_kw))
         elif a.kind == "production_line":
             units.append(("production_line", a.id, ["power_kw"], a.min_power_kw, a.max_power_kw))
     return units
@@ -221,7 +225,7 @@ def storage_within_limits(schedule: gp.Schedule, park: gp.Park) -> list[str]:
     """
     out = []
     for a in park.assets:
-        if a.kind not in ("battery", "thermal_store"):
+        if not kinds.has_role(a, "stores"):
             continue
         pre = f"{a.kind}[{a.id}]"
         soc, ch, dis = (_col(schedule, f"{pre}.{n}") for n in ("soc_kwh", "charge_kw", "discharge_kw"))
@@ -229,7 +233,7 @@ def storage_within_limits(schedule: gp.Schedule, park: gp.Park) -> list[str]:
             out.append(f"{a.kind} {a.id!r}: soc_kwh, charge_kw or discharge_kw missing from dispatch")
             continue
         e = a.energy_kwh
-        lo, hi = (a.soc_min_fraction * e, a.soc_max_fraction * e) if a.kind == "battery" else (0.0, e)
+        lo, hi = getattr(a, "soc_min_fraction", 0.0) * e, getattr(a, "soc_max_fraction", 1.0) * e
         te, tp = _tol(e), _tol(a.power_kw)
         bad = (soc < lo - te) | (soc > hi + te)
         if bad.any():
@@ -261,7 +265,7 @@ def storage_state_follows_its_flows(schedule: gp.Schedule, park: gp.Park) -> lis
     out = []
     dt = schedule.step_h
     for a in park.assets:
-        if a.kind not in ("battery", "thermal_store"):
+        if not kinds.has_role(a, "stores"):
             continue
         pre = f"{a.kind}[{a.id}]"
         soc, ch, dis = (_col(schedule, f"{pre}.{n}") for n in ("soc_kwh", "charge_kw", "discharge_kw"))
@@ -432,7 +436,7 @@ def energy_use_reconciles(schedule: gp.Schedule, park: gp.Park) -> list[str]:
     """
     bal, dt = schedule.balances, schedule.step_h
     out = []
-    for carrier in ("electricity", "heat"):
+    for carrier in CARRIERS:
         col = f"{carrier}_use_kwh"
         if carrier not in bal.columns.get_level_values("carrier"):
             continue

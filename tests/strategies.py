@@ -181,7 +181,7 @@ def _asset(draw, kind: str, aid: str, n: int, owners: list[str]) -> dict[str, An
         if draw(st.booleans()):  # with a curve, the forecast is clipped at turbines × its rated power
             a["power_curve"] = {"wind_speed_m_per_s": [3.0, 12.0, 25.0], "power_kw": [0.0, rated, rated]}
         _put(a, turbines=_maybe(draw, st.integers(1, 3)), om_cny_per_kwh=_maybe(draw, _cents(0.0, 0.05)))
-    elif kind in ("battery", "thermal_store"):
+    elif kind in ("battery", "thermal_store", "cold_store"):
         _put(
             a,
             power_kw=draw(_kw(10, 600)),
@@ -236,7 +236,12 @@ def _asset(draw, kind: str, aid: str, n: int, owners: list[str]) -> dict[str, An
             heat_rejection=_maybe(draw, st.booleans()),
             commitment=draw(_commitment(n, el)),
         )
-    elif kind in ("electric_load", "heat_load"):
+    elif kind in ("electric_chiller", "absorption_chiller"):
+        cooling = draw(_kw(10, 1000))
+        cop = _cents(2.0, 6.0) if kind == "electric_chiller" else _cents(0.5, 1.3)
+        _put(a, cooling_kw=cooling, cop=draw(_series(cop, n)), om_cny_per_kwh=_maybe(draw, _cents(0.0, 0.05)),
+             commitment=draw(_commitment(n, cooling)))  # fmt: skip
+    elif kind in ("electric_load", "heat_load", "cooling_load"):
         a["power_kw"] = draw(_series(_kw(0, 500), n))
         if draw(st.booleans()):
             a["curtailable"] = True

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from greenpark.model.context import CARRIERS, LINK_PREFIX
 from greenpark.spec import PARK_OWNER
 
 if TYPE_CHECKING:
@@ -348,12 +349,14 @@ def books(
     owner_of = {a.id: a.owner for a in park.assets}
     table: dict[str, np.ndarray] = {}
 
-    use = {c: np.zeros((n, n_t)) for c in ("electricity", "heat")}
+    # electricity and heat always (the table's columns stay the same), cooling where the park has it
+    use = {c: np.zeros((n, n_t)) for c in CARRIERS if c in ("electricity", "heat") or model.nodes.get(c)}
     for (node, c), kwh in attribution.final_use_kwh.items():
         if node in row_of:
             use[c][row_of[node]] += kwh
     drawn = {c: np.zeros((n, n_t)) for c in use}
-    for c, prefix in (("electricity", ""), ("heat", "heat_")):
+    for c in use:
+        prefix = LINK_PREFIX[c]
         drawn[c][0] = use[c][0]
         try:
             imp = form.var_group("link", f"{prefix}import_kw")
@@ -388,10 +391,10 @@ def books(
     own_scope1 = np.array([scope1_kg.get(r, 0.0) for r in rows])
     own_scope1[0] = 0.0  # the park's own burners are shared assets, recovered through the prices
     table["own_carbon_cost_cny"] = price_per_kg * own_scope1
-    raw = table["electricity_value_cny"] + table["heat_value_cny"] + table["own_assets_cost_cny"]
+    raw = sum(table[f"{c}_value_cny"] for c in use) + table["own_assets_cost_cny"]
     raw = raw + table["own_carbon_cost_cny"]
     table["cost_at_marginal_prices_cny"] = raw
-    share = use_shares(table["electricity_use_kwh"] + table["heat_use_kwh"])
+    share = use_shares(sum(table[f"{c}_use_kwh"] for c in use))
     residual = float(objective_cny) - float(raw.sum())
     table["residual_share_cny"] = residual * share
     table["bill_cny"] = raw + residual * share

@@ -31,6 +31,7 @@ LABELS: dict[str, dict[str, str]] = {
         "co2_saving": "CO₂ saving vs business as usual",
         "electricity": "Electricity dispatch",
         "heat": "Heat dispatch",
+        "cooling": "Cooling dispatch",
         "demand": "Demand",
         "storage": "Storage levels",
         "grid": "Grid exchange, time-of-use tariff and marginal price",
@@ -73,6 +74,7 @@ LABELS: dict[str, dict[str, str]] = {
         "co2_saving": "相比常规运行减排",
         "electricity": "电力调度",
         "heat": "热力调度",
+        "cooling": "供冷调度",
         "demand": "负荷",
         "storage": "储能状态",
         "grid": "电网交换、分时电价与边际电价",
@@ -161,7 +163,7 @@ def _figures(s: Schedule, lang: str, frontier: pd.DataFrame | None) -> list[tupl
     L = LABELS[lang]
     figs: list[tuple[str, Any]] = []
     x = s.dispatch.index
-    for carrier in ("electricity", "heat"):
+    for carrier in ("electricity", "heat", "cooling"):
         supply, demand = _carrier_flows(s, carrier)
         if supply.empty:
             continue

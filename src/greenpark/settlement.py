@@ -97,7 +97,7 @@ def sub_park(park: Park, tenants: Iterable[str]) -> Park:
 def consumption_kwh(schedule: Schedule) -> pd.Series:
     """Final energy use of every row (tenants and ``park``): electricity and heat, net of shedding [kWh]."""
     t = schedule.tenants
-    return (t["electricity_use_kwh"] + t["heat_use_kwh"]).rename("consumption_kwh")
+    return t[[c for c in t.columns if c.endswith("_use_kwh")]].sum(axis=1).rename("consumption_kwh")
 
 
 STANDALONE = (

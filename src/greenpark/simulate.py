@@ -169,6 +169,7 @@ def _emission_weights(park: Park, start: pd.Timestamp, end: pd.Timestamp) -> pd.
     factor = {
         "electricity": inputs.get(grids[0].id, "co2_kg_per_kwh") if grids else np.zeros(inputs.n_steps),
         "heat": park.carbon.heat_co2_kg_per_kwh,
+        "cooling": park.carbon.cooling_co2_kg_per_kwh or 0.0,
     }
     w = np.zeros(inputs.n_steps)
     for a in park.assets:

@@ -206,6 +206,13 @@ class Carbon(_Spec):
         ge=0,
         description="Factor for heat a tenant draws from the park network in tenant accounting [kgCO2/kWh].",
     )
+    cooling_co2_kg_per_kwh: float | None = Field(
+        None,
+        ge=0,
+        description="Factor for cooling a tenant draws from the park network in tenant accounting [kgCO2/kWh]; "
+        "none = cooling drawn is not counted in a tenant's own cap (its chillers' electricity is, where they "
+        "are the tenant's).",
+    )
 
     @field_validator("tenant_caps_t")
     @classmethod
@@ -236,6 +243,9 @@ class Tenant(_Spec):
     )
     heat_connection_kw: float | None = Field(
         None, ge=0, description="Limit of the tenant's heat link to the park node [kW]; none = unlimited."
+    )
+    cooling_connection_kw: float | None = Field(
+        None, ge=0, description="Limit of the tenant's cooling link to the park node [kW]; none = unlimited."
     )
     carbon_cap_t: float | None = Field(None, ge=0, description="Cap on the tenant's emissions over the horizon [tCO2].")
 

@@ -345,6 +345,14 @@ class HeatConverterSpec(AssetSpec):
     commitment: Commitment | None = None
 
 
+class ChillerSpec(AssetSpec):
+    """Fields of a chiller: its cooling limit, O&M and optional commitment."""
+
+    cooling_kw: float = Field(gt=0, description="Maximum cooling output [kW].")
+    om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh of cooling [CNY/kWh].")
+    commitment: Commitment | None = None
+
+
 class LoadSpec(AssetSpec):
     """Fields of a demand: its power and whether it may be shed at a value of lost load."""
 

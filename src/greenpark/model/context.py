@@ -24,7 +24,11 @@ from greenpark.model.linear import Group, LinearProblem
 if TYPE_CHECKING:
     from greenpark.inputs import Inputs
 
-CARRIERS = ("electricity", "heat")
+CARRIERS = ("electricity", "heat", "cooling")
+"""The energy carriers: each node has a balance of each carrier it uses."""
+
+LINK_PREFIX = {"electricity": "", "heat": "heat_", "cooling": "cooling_"}
+"""Names of a tenant link's columns by carrier: ``link[t].<prefix>import_kw``."""
 
 
 ROLES = ("output", "use", "export", "input", "charge", "discharge", "shed", "link")

@@ -11,7 +11,7 @@ import pandas as pd
 
 from greenpark import kinds
 from greenpark.inputs import Inputs
-from greenpark.model.context import CARRIERS, ELASTIC_PENALTY_CNY, BuildContext, Emission, Meter, Port
+from greenpark.model.context import CARRIERS, ELASTIC_PENALTY_CNY, LINK_PREFIX, BuildContext, Emission, Meter, Port
 from greenpark.model.linear import Group, LinearProblem, StandardForm
 from greenpark.spec import PARK_OWNER
 
@@ -210,12 +210,12 @@ def _export_from_generation(ctx: BuildContext) -> None:
 def _tenant_links(ctx: BuildContext) -> None:
     lp, dt = ctx.lp, ctx.step_h
     tenants = ctx.inputs.park.tenants
-    heat_factor = ctx.inputs.park.carbon.heat_co2_kg_per_kwh
+    policy = ctx.inputs.park.carbon
     grid_co2 = ctx.grid_co2_kg_per_kwh if ctx.grid_co2_kg_per_kwh is not None else np.zeros(ctx.n_t)
-    for carrier, prefix, limit_field in (
-        ("electricity", "", "electric_connection_kw"),
-        ("heat", "heat_", "heat_connection_kw"),
-    ):
+    ledger = {"electricity": grid_co2, "heat": policy.heat_co2_kg_per_kwh, "cooling": policy.cooling_co2_kg_per_kwh}
+    for carrier in CARRIERS:
+        prefix = LINK_PREFIX[carrier]
+        limit_field = "electric_connection_kw" if carrier == "electricity" else f"{carrier}_connection_kw"
         used = _nodes_using(ctx, carrier)
         linked = [t for t in tenants if t.id in used]
         if not linked:
@@ -229,8 +229,9 @@ def _tenant_links(ctx: BuildContext) -> None:
         ctx.connect(carrier, imp, [PARK_OWNER] * len(keys), -1.0, role="link")
         ctx.connect(carrier, exp, [PARK_OWNER] * len(keys), 1.0, role="link")
         ctx.meters.append(Meter(imp, exp, net=np.ones(imp.shape, dtype=bool)))
-        factor = grid_co2[None, :] if carrier == "electricity" else np.full((1, ctx.n_t), heat_factor)
-        ctx.add_emission("scope2", imp, keys, factor * dt, ledger="tenant")
+        if ledger[carrier] is not None:  # what a tenant's own accounting counts for what it draws
+            factor = np.broadcast_to(np.asarray(ledger[carrier], dtype=float), (ctx.n_t,))[None, :]
+            ctx.add_emission("scope2", imp, keys, factor * dt, ledger="tenant")
 
 
 def _balances(ctx: BuildContext) -> dict[str, list[str]]:

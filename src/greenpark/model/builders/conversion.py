@@ -43,39 +43,59 @@ def commit_units(
 
 
 def build_heat_converter(
-    ctx: BuildContext, block: str, assets: list, input_name: str, efficiency: np.ndarray, *, gas: bool
+    ctx: BuildContext,
+    block: str,
+    assets: list,
+    input_name: str,
+    efficiency: np.ndarray,
+    *,
+    gas: bool = False,
+    takes: str = "electricity",
+    gives: str = "heat",
 ) -> None:
-    """``heat_kw[t] = η(t)·input_kw[t]``, ``heat_kw ∈ [0, heat_kw_max]``; O&M ``c·heat_kw·Δt``.
+    """``out[t] = η(t)·input_kw[t]``, ``out ∈ [0, out_max]``; O&M ``c·out·Δt``.
 
-    With ``commitment``: ``input = a·on + heat/η`` and the limits of
-    :func:`~greenpark.model.builders.commitment.commit`.
+    ``out`` is the column ``<gives>_kw`` (``heat_kw``, ``cooling_kw``) with its limit in the field of the
+    same name; the input is a fuel (``gas``) or the ``takes`` carrier at the owner's node (electricity
+    for a heat pump or a chiller, heat for an absorption chiller). With ``commitment``:
+    ``input = a·on + out/η`` and the limits of :func:`~greenpark.model.builders.commitment.commit`.
     """
     lp, dt = ctx.lp, ctx.step_h
     keys = [a.id for a in assets]
     owners = [a.owner for a in assets]
-    heat = lp.add_var(block, "heat_kw", keys, 0.0, ctx.column(assets, "heat_kw"), unit="kW")
+    out_name = f"{gives}_kw"
+    out = lp.add_var(block, out_name, keys, 0.0, ctx.column(assets, out_name), unit="kW")
     inp = lp.add_var(block, input_name, keys, 0.0, np.inf, unit="kW")
     rows = lp.add_rows(block, "conversion", keys, 0.0, 0.0, unit="kW")
-    lp.add_terms(rows, heat, 1.0)
+    lp.add_terms(rows, out, 1.0)
     lp.add_terms(rows, inp, -efficiency)
-    commit_units(ctx, block, assets, heat, rows, efficiency, "heat_kw")
-    ctx.connect("heat", heat, owners, 1.0)
+    commit_units(ctx, block, assets, out, rows, efficiency, out_name)
+    ctx.connect(gives, out, owners, 1.0)
     if gas:
         ctx.burn_fuel(inp, assets)
-        ctx.earn_allowance(assets, heat=heat)
+        if gives == "heat":
+            ctx.earn_allowance(assets, heat=out)
     else:
-        ctx.connect("electricity", inp, owners, -1.0, role="input")
-    lp.add_cost("operation", heat, ctx.column(assets, "om_cny_per_kwh") * dt)
+        ctx.connect(takes, inp, owners, -1.0, role="input")
+    lp.add_cost("operation", out, ctx.column(assets, "om_cny_per_kwh") * dt)
 
 
 def heat_converter_kind(
-    spec: type, *, takes: str, efficiency: str, labels: dict[str, str], colour: str, series: dict | None = None
+    spec: type,
+    *,
+    takes: str,
+    efficiency: str,
+    labels: dict[str, str],
+    colour: str,
+    series: dict | None = None,
+    gives: str = "heat",
 ) -> Kind:
-    """The kind of a heat-only converter: ``heat_kw = η·input`` (:func:`build_heat_converter`).
+    """The kind of a one-input, one-output converter: ``<gives>_kw = η·input`` (:func:`build_heat_converter`).
 
-    ``takes`` is ``"electricity"`` (from the owner's node) or ``"gas"`` (a fuel of the park,
-    natural gas by default: the kind burns fuel); ``efficiency`` names the field holding ``η`` (a number or a series).
-    Such a kind may be committed (on/off), and carries its on/off state across windows.
+    ``takes`` is ``"electricity"`` or ``"heat"`` (from the owner's node) or ``"gas"`` (a fuel of the
+    park, natural gas by default: the kind burns fuel); ``gives`` is ``"heat"`` or ``"cooling"``;
+    ``efficiency`` names the field holding ``η`` or the COP (a number or a series). Such a kind may be
+    committed (on/off), and carries its on/off state across windows.
     """
     gas = takes == "gas"
     name = spec.model_fields["kind"].annotation.__args__[0]
@@ -83,7 +103,8 @@ def heat_converter_kind(
     def build(assets: list, ctx: BuildContext) -> None:
         eta = ctx.series(assets, efficiency) if (assets[0].id, efficiency) in ctx.inputs.series else None
         eta = ctx.column(assets, efficiency) if eta is None else eta
-        build_heat_converter(ctx, name, assets, "fuel_kw" if gas else "electricity_kw", eta, gas=gas)
+        input_name = "fuel_kw" if gas else f"{takes}_kw"
+        build_heat_converter(ctx, name, assets, input_name, eta, gas=gas, takes=takes, gives=gives)
 
     build.__doc__ = f"{spec.__doc__}\n\nSee :func:`~greenpark.model.builders.conversion.build_heat_converter`."
     return Kind(
@@ -95,5 +116,5 @@ def heat_converter_kind(
         series=series or {},
         check_document=fuel_check if gas else None,
         check_horizon=commitment_horizon_check,
-        carry=lambda a, view: carry_commitment(a, view, "heat_kw"),
+        carry=lambda a, view: carry_commitment(a, view, f"{gives}_kw"),
     )
