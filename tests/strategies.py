@@ -175,6 +175,10 @@ def _asset(draw, kind: str, aid: str, n: int, owners: list[str]) -> dict[str, An
         forecast = draw(_series(_kw(0, round(ac * 1.3)), n))
         _put(a, capacity_kwp=cap, inverter_kw=inverter, forecast_kw=forecast,
              om_cny_per_kwh=_maybe(draw, _cents(0.0, 0.05)))  # fmt: skip
+    elif kind == "renewable_generator":
+        a["forecast_kw"] = draw(_series(_kw(0, 500), n))
+        technology = _maybe(draw, st.sampled_from(["small hydro", "biogas"]))
+        _put(a, capacity_kw=_maybe(draw, _kw(10, 500)), technology=technology)
     elif kind == "wind":
         rated = draw(_kw(10, 800))
         a["forecast_kw"] = draw(_series(_kw(0, round(rated * 1.3)), n))  # sometimes above the nameplate
@@ -430,7 +434,9 @@ def _carbon(draw, n: int, tenants: list[dict[str, Any]], assets: list[dict[str, 
                 for a in assets
                 if a["kind"] == "pv"
             ) + sum(sum(min(f, _wind_limit(a)) for f in _per_step(a["forecast_kw"], n))
-                    for a in assets if a["kind"] == "wind")  # fmt: skip
+                    for a in assets if a["kind"] == "wind") + sum(
+                sum(min(f, a.get("capacity_kw", float("inf"))) for f in _per_step(a["forecast_kw"], n))
+                for a in assets if a["kind"] == "renewable_generator")  # fmt: skip
             fixed = sum(
                 sum(_per_step(a["power_kw"], n))
                 for a in assets

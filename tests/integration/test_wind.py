@@ -66,3 +66,17 @@ def test_a_farm_needs_a_curve_or_a_forecast_and_weather_for_a_curve():
     with pytest.raises(gp.ParkValidationError) as exc:
         tiny_park([grid(1.0), farm(turbine_type="E-82/2350"), load(10)])
     assert "wind needs either forecast_kw or the park's 'weather' section" in str(exc.value)
+
+
+def test_another_renewable_generator_by_its_forecast_up_to_its_nameplate():
+    """Small hydro: forecast 80, 150 kW, nameplate 120 kW → available 80, 120; load 100 kW, grid 1 CNY/kWh.
+
+    Used 80 + 100 = 180 kWh (20 kWh curtailed in step 2: no export); bought 20 kWh → 20 CNY; renewable share 0.9.
+    """
+    hydro = {"id": "river", "kind": "renewable_generator", "technology": "small hydro", "forecast_kw": [80, 150],
+             "capacity_kw": 120}  # fmt: skip
+    s = solve(tiny_park([grid(1.0), hydro, load(100)]), 2).raise_for_status()
+    assert s.objective_cny == pytest.approx(20.0)
+    assert s.kpis["other_renewable_generation_kwh"] == pytest.approx(180.0)
+    assert s.kpis["other_renewable_curtailed_kwh"] == pytest.approx(20.0)
+    assert s.kpis["renewable_share"] == pytest.approx(0.9)

@@ -27,6 +27,7 @@ BUILT_IN = (
     "grid",
     "pv",
     "wind",
+    "renewable_generator",
     "battery",
     "thermal_store",
     "cold_store",
