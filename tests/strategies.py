@@ -121,6 +121,14 @@ def _grid(draw, n: int) -> dict[str, Any]:
                 round(p + d, 2) if up else round(max(0.0, p - d), 2) for p, d, up in zip(imp, delta, above, strict=True)
             ]
         _put(g, meter_binaries=_maybe(draw, st.sampled_from(["where_export_pays_more", "every_step"])))
+    if draw(st.integers(0, 3)) == 0:  # a demand-response event of the grid company
+        h0 = draw(st.integers(0, n - 1))
+        h1 = draw(st.integers(h0 + 1, n))
+        g["dr_events"] = [_put({"start": f"{START}T{h0:02d}:00", "end": f"{START}T{h1:02d}:00",
+                                "baseline_kw": draw(_kw(0, 2000)), "max_reduction_kw": draw(_kw(1, 500))},
+                               payment_cny_per_kwh=_maybe(draw, _cents(0.0, 5.0)),
+                               payment_cny_per_kw=_maybe(draw, _cents(0.0, 20.0)),
+                               shortfall_penalty_cny_per_kwh=_maybe(draw, _cents(0.0, 10.0)))]  # fmt: skip
     if draw(st.booleans()):
         g["demand_charge_cny_per_kw_month"] = draw(_kw(1, 60))
         # a billed peak above the import limit is an input error (tests/integration/test_books.py)

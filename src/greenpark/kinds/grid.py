@@ -5,12 +5,41 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+import pandas as pd
+from pydantic import Field, field_validator
 
 from greenpark.errors import Problem
-from greenpark.fields import PARK_OWNER, Series
+from greenpark.fields import PARK_OWNER, Series, SpecModel
 from greenpark.kinds.base import AssetSpec, CarryView, Kind
 from greenpark.model.context import BuildContext, Meter
+
+
+class DemandResponseEvent(SpecModel):
+    """A grid company's demand-response event: cut import below a baseline in given hours, for pay.
+
+    The park decides how much to offer (``offered_kw`` up to ``max_reduction_kw``); in each step of
+    the event the import reduction below ``baseline_kw`` (up to the offer) is paid per kWh, the offer
+    per kW, and any step's reduction short of the offer is penalised per kWh.
+    """
+
+    start: str = Field(description="Event start, ISO date-time (park local time).")
+    end: str = Field(description="Event end, ISO date-time.")
+    baseline_kw: float = Field(ge=0, description="Import baseline the reduction is measured from [kW].")
+    max_reduction_kw: float = Field(gt=0, description="Reduction the park may offer, at most [kW].")
+    payment_cny_per_kwh: float = Field(0.0, ge=0, description="Paid per kWh reduced (up to the offer) [CNY/kWh].")
+    payment_cny_per_kw: float = Field(0.0, ge=0, description="Paid per kW offered, once per event [CNY/kW].")
+    shortfall_penalty_cny_per_kwh: float = Field(
+        0.0, ge=0, description="Charged per kWh a step's reduction falls short of the offer [CNY/kWh]."
+    )
+
+    @field_validator("start", "end")
+    @classmethod
+    def _when(cls, v: str) -> str:
+        try:
+            pd.Timestamp(v)
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{v!r} is not an ISO date-time") from exc
+        return v
 
 
 class GridConnection(AssetSpec):
@@ -37,6 +66,11 @@ class GridConnection(AssetSpec):
     )
     peak_billed_kw: float = Field(
         0.0, ge=0, description="Peak import already billed this month [kW]; at most import_limit_kw."
+    )
+    dr_events: list[DemandResponseEvent] = Field(
+        default_factory=list,
+        description="Demand-response events of the grid company; the optimizer decides the offer (cost kinds "
+        "dr_revenue, negative, and dr_penalty).",
     )
     meter_binaries: Literal["where_export_pays_more", "every_step"] = Field(
         "where_export_pays_more",
@@ -89,6 +123,7 @@ def build(assets: list[GridConnection], ctx: BuildContext) -> None:
     ctx.grid_export = exp
     ctx.grid_import = imp
     ctx.deferred.append(lambda: _one_meter(assets, ctx, imp, exp))
+    _demand_response(assets, ctx, imp)
 
     charged = [a for a in assets if a.demand_charge_cny_per_kw_month > 0]
     if charged:
@@ -145,6 +180,42 @@ def _one_meter(assets: list[GridConnection], ctx: BuildContext, imp, exp) -> Non
     lp.add_terms(rows, mode, l_exp)
 
 
+def _demand_response(assets: list[GridConnection], ctx: BuildContext, imp) -> None:
+    """Each event ``e`` with steps ``S_e``: ``offered_kw[e] ∈ [0, max]``; for ``t ∈ S_e``
+    ``reduced_kw[e,t] ≤ baseline − import_kw[t]``, ``reduced_kw[e,t] ≤ offered_kw[e]``,
+    ``short_kw[e,t] ≥ offered_kw[e] − reduced_kw[e,t]``; revenue (cost kind ``dr_revenue``, negative)
+    ``p_e·Σ reduced·Δt + p_c·offered``, penalty (``dr_penalty``) ``π·Σ short·Δt``."""
+    lp, dt, index = ctx.lp, ctx.step_h, ctx.inputs.index
+    events = [(k, e) for k, a in enumerate(assets) for e in a.dr_events]
+    if not events:
+        return
+    tz = str(index.tz)
+    inside = np.zeros((len(events), ctx.n_t), dtype=bool)
+    for i, (_k, e) in enumerate(events):
+        start, end = (pd.Timestamp(v) for v in (e.start, e.end))
+        start, end = (t.tz_localize(tz) if t.tzinfo is None else t.tz_convert(tz) for t in (start, end))
+        inside[i] = (index >= start) & (index < end)
+    keys = [f"{assets[k].id}#{i}" for i, (k, _e) in enumerate(events)]
+    col = lambda f: np.array([[getattr(e, f)] for _k, e in events])  # noqa: E731
+    offered = lp.add_var("grid", "dr_offered_kw", keys, 0.0, col("max_reduction_kw"), n_t=1, unit="kW")
+    reduced = lp.add_var("grid", "dr_reduced_kw", keys, 0.0, np.where(inside, np.inf, 0.0), unit="kW")
+    short = lp.add_var("grid", "dr_short_kw", keys, 0.0, np.where(inside, np.inf, 0.0), unit="kW")
+    free = np.where(inside, 0.0, np.inf)
+    rows = lp.add_rows("grid", "dr_below_baseline", keys, -np.inf, np.where(inside, col("baseline_kw"), np.inf))
+    lp.add_terms(rows, reduced, 1.0)
+    lp.add_terms(rows, imp, 1.0, var_keys=[k for k, _e in events])
+    rows = lp.add_rows("grid", "dr_within_offer", keys, -np.inf, free)
+    lp.add_terms(rows, reduced, 1.0)
+    lp.add_terms(rows, offered, -1.0)
+    rows = lp.add_rows("grid", "dr_shortfall", keys, -np.inf, free)
+    lp.add_terms(rows, offered, 1.0)
+    lp.add_terms(rows, reduced, -1.0)
+    lp.add_terms(rows, short, -1.0)
+    lp.add_cost("dr_revenue", reduced, -col("payment_cny_per_kwh") * dt)
+    lp.add_cost("dr_revenue", offered, -col("payment_cny_per_kw"))
+    lp.add_cost("dr_penalty", short, col("shortfall_penalty_cny_per_kwh") * dt)
+
+
 def check_document(items: list[tuple[int, dict]], doc: dict) -> list[Problem]:
     """One grid connection, at the park node, with its billed peak within its import limit."""
     problems = []
@@ -174,11 +245,16 @@ def kpis(assets: list[GridConnection], schedule, inputs) -> dict[str, float]:
     dt = schedule.step_h
     imp = schedule.values("grid", "import_kw").sum(axis=1).to_numpy()
     exp = schedule.values("grid", "export_kw").sum(axis=1).to_numpy()
-    return {
+    out = {
         "grid_import_kwh": float(imp.sum() * dt),
         "grid_export_kwh": float(exp.sum() * dt),
         "peak_grid_import_kw": float(imp.max()) if len(imp) else 0.0,
     }
+    if any(a.dr_events for a in assets):
+        out["dr_offered_kw"] = float(schedule.values("grid", "dr_offered_kw").to_numpy()[:1].sum())
+        out["dr_reduced_kwh"] = float(schedule.values("grid", "dr_reduced_kw").to_numpy().sum() * dt)
+        out["dr_revenue_cny"] = -float(schedule.costs_cny.get("dr_revenue", 0.0))
+    return out
 
 
 KIND = Kind(spec=GridConnection, build=build, roles={"grid"}, labels={"en": "Grid", "zh": "电网"},
