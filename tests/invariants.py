@@ -234,10 +234,15 @@ def storage_within_limits(schedule: gp.Schedule, park: gp.Park) -> list[str]:
             continue
         e = a.energy_kwh
         lo, hi = getattr(a, "soc_min_fraction", 0.0) * e, getattr(a, "soc_max_fraction", 1.0) * e
+        inputs = schedule.model.inputs if schedule.model is not None else None
+        if inputs is not None and a.soc_min_kwh is not None:  # hourly limits of the store's own
+            lo = np.maximum(lo, inputs.get(a.id, "soc_min_kwh"))
+        if inputs is not None and a.soc_max_kwh is not None:
+            hi = np.minimum(hi, inputs.get(a.id, "soc_max_kwh"))
         te, tp = _tol(e), _tol(a.power_kw)
         bad = (soc < lo - te) | (soc > hi + te)
         if bad.any():
-            out.append(f"{a.kind} {a.id!r}: state outside [{lo:g}, {hi:g}] kWh " + _steps(schedule, bad, ("soc", soc)))
+            out.append(f"{a.kind} {a.id!r}: state outside its limits [kWh] " + _steps(schedule, bad, ("soc", soc)))
         for name, v in (("charge_kw", ch), ("discharge_kw", dis)):
             bad = (v < -tp) | (v > a.power_kw + tp)
             if bad.any():
@@ -463,7 +468,8 @@ def renewable_share_meets_its_minimum(schedule: gp.Schedule, park: gp.Park) -> l
     """
     share = park.carbon.min_renewable_share
     got = schedule.kpis.get("renewable_share_with_certificates")
-    if share is None or not schedule.kpis.get("electricity_consumed_kwh"):
+    used = schedule.kpis.get("electricity_consumed_kwh") or 0.0
+    if share is None or abs(used) <= _tol(1.0):  # nothing used: the share of nothing is not defined
         return []
     if got < share - _tol(1.0) * max(1.0, 1.0 / schedule.kpis["electricity_consumed_kwh"]):
         return [f"renewable share: the KPI says {got:.9g}, below the minimum {share:g} the model holds"]

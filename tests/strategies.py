@@ -223,6 +223,10 @@ def _asset(draw, kind: str, aid: str, n: int, owners: list[str]) -> dict[str, An
             )
         _put(a, no_simultaneous=_maybe(draw, st.booleans()),
              end_state=_maybe(draw, st.sampled_from(["at_least", "equal", "cyclic"])))  # fmt: skip
+        if draw(st.integers(0, 3)) == 0:  # hourly limits of the state
+            cap = a["energy_kwh"]
+            _put(a, soc_min_kwh=_maybe(draw, _series(_kw(0, round(cap / 4)), n)),
+                 soc_max_kwh=_maybe(draw, _series(_kw(round(cap / 2), round(cap)), n)))  # fmt: skip
         if a.get("end_state") == "cyclic":
             a.pop("soc_final_fraction", None)
     elif kind in ("heat_pump", "gas_boiler", "electric_boiler"):
@@ -230,11 +234,14 @@ def _asset(draw, kind: str, aid: str, n: int, owners: list[str]) -> dict[str, An
         a["heat_kw"] = heat
         if kind == "heat_pump":
             a["cop"] = draw(_series(_cents(1.5, 5.0), n))
+            if draw(st.booleans()):  # rated by its electric input too
+                a["electric_kw"] = draw(_kw(5, 300))
         elif kind == "gas_boiler":
             _put(a, efficiency=_maybe(draw, _cents(0.6, 1.1)))
         else:
             _put(a, efficiency=_maybe(draw, _cents(0.8, 1.0)))
-        _put(a, om_cny_per_kwh=_maybe(draw, _cents(0.0, 0.05)), commitment=draw(_commitment(n, heat)))
+        _put(a, om_cny_per_kwh=_maybe(draw, _cents(0.0, 0.05)), commitment=draw(_commitment(n, heat)),
+             om_basis=_maybe(draw, st.sampled_from(["output", "input"])))  # fmt: skip
     elif kind == "chp":
         el = draw(_kw(20, 1000))
         eta_e = draw(_cents(0.2, 0.45))

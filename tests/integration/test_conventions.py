@@ -80,3 +80,52 @@ def test_a_thermal_store_may_forbid_charging_and_discharging_at_once():
     assert s.meta["integer_variables"]["count"] == 4
     both = s.values("thermal_store", "charge_kw")["ts"] * s.values("thermal_store", "discharge_kw")["ts"]
     assert (both.abs() < 1e-9).all()
+
+
+def test_a_heat_pump_rated_by_its_electric_input():
+    """Heat 150 kW; a heat pump of 25 kW electric at COP 4 gives at most 100 kW; an electric boiler (η 1) the rest:
+    (25 + 50) kW at 1 CNY/kWh → 75 CNY for the hour."""
+    hp = {"id": "hp", "kind": "heat_pump", "electric_kw": 25, "cop": 4.0}
+    eb = {"id": "eb", "kind": "electric_boiler", "heat_kw": 200, "efficiency": 1.0}
+    s = solve(tiny_park([grid(1.0), hp, eb, load(0), load(150, id="h", kind="heat_load")]), 1).raise_for_status()
+    assert s.objective_cny == pytest.approx(75.0)
+    assert s.values("heat_pump", "heat_kw")["hp"].iloc[0] == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize(("basis", "om"), [("output", 0.02 * 100), ("input", 0.02 * 250)])
+def test_om_charged_on_output_or_on_fuel(basis, om):
+    """A CHP (η_e 0.4) makes 100 kW from 250 kW of fuel: O&M 0.02 CNY/kWh on its output or on its fuel."""
+    unit = {"id": "chp", "kind": "chp", "electric_kw": 100, "electric_efficiency": 0.4, "heat_efficiency": 0.0,
+            "om_cny_per_kwh": 0.02, "om_basis": basis}  # fmt: skip
+    s = solve(tiny_park([grid(5.0), unit, load(100)], gas=GAS), 1).raise_for_status()
+    assert s.costs_cny["operation"] == pytest.approx(om)
+
+
+def test_hourly_state_limits_of_a_store():
+    """Prices 0.3, 1, 0.3, 1; load 100 kW; a lossless 100 kW / 200 kWh battery, empty, ending at least empty.
+
+    Free: it saves 0.7·100 twice → 260 − 140 = 120. At most 50 kWh after the first hour: 260 − 35 − 70 = 155.
+    At least 100 kWh after the last hour: what it charges in the third hour stays in it: 60 + 0 + 60 + 100 = 220.
+    """
+    prices = [0.3, 1.0, 0.3, 1.0]
+    store = {"charge_efficiency": 1.0, "discharge_efficiency": 1.0}
+    free = solve(tiny_park([grid(prices), battery(**store), load(100)]), 4).raise_for_status()
+    assert free.objective_cny == pytest.approx(120.0)
+    capped = battery(**store, soc_max_kwh=[50, 200, 200, 200])
+    assert solve(tiny_park([grid(prices), capped, load(100)]), 4).objective_cny == pytest.approx(155.0)
+    kept = battery(**store, soc_min_kwh=[0, 0, 0, 100])
+    assert solve(tiny_park([grid(prices), kept, load(100)]), 4).objective_cny == pytest.approx(220.0)
+
+
+def test_a_tenant_cap_missed_by_grams_is_named():
+    """Found by the generated parks: a 0 t tenant cap and a 0.06 kWh flexible load on a 0.01 kg/kWh grid.
+
+    The least achievable is 0.6 g: the explanation names the cap (it used to drop findings under 1 g).
+    """
+    flex = {"id": "f", "kind": "flexible_load", "owner": "a", "earliest_start": "00:00", "latest_end": "01:00",
+            "max_power_kw": 1.0, "energy_kwh": 0.06}  # fmt: skip
+    park = tiny_park([grid(0.05, co2=0.01), flex], tenants=[{"id": "a", "carbon_cap_t": 0.0}])
+    s = solve(park, 4)
+    cap = [f for f in s.explanation if f.get("requirement") == "tenant carbon cap"]
+    assert cap, s.explanation
+    assert cap[0]["least_achievable_co2_t"] == pytest.approx(0.06 * 0.01 / 1000)

@@ -315,6 +315,12 @@ class StorageSpec(AssetSpec):
     no_simultaneous: bool = Field(
         False, description="Forbid charging and discharging in the same step (one binary per step, MILP)."
     )
+    soc_min_kwh: Series | None = Field(
+        None, description="State at the end of each step, at least [kWh] (besides the kind's own limits)."
+    )
+    soc_max_kwh: Series | None = Field(
+        None, description="State at the end of each step, at most [kWh] (besides the kind's own limits)."
+    )
 
     @model_validator(mode="after")
     def _cyclic(self) -> StorageSpec:
@@ -341,7 +347,8 @@ class HeatConverterSpec(AssetSpec):
     """Fields of a heat-only converter: its heat limit, O&M and optional commitment."""
 
     heat_kw: float = Field(gt=0, description="Maximum heat output [kW].")
-    om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh heat.")
+    om_cny_per_kwh: float = Field(0.0, ge=0, description="O&M cost per kWh of heat (or of input: om_basis).")
+    om_basis: Literal["output", "input"] = Field("output", description="What the O&M cost is charged on.")
     commitment: Commitment | None = None
 
 
@@ -349,7 +356,8 @@ class ChillerSpec(AssetSpec):
     """Fields of a chiller: its cooling limit, O&M and optional commitment."""
 
     cooling_kw: float = Field(gt=0, description="Maximum cooling output [kW].")
-    om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh of cooling [CNY/kWh].")
+    om_cny_per_kwh: float = Field(0.0, ge=0, description="O&M cost per kWh of cooling (or of input: om_basis).")
+    om_basis: Literal["output", "input"] = Field("output", description="What the O&M cost is charged on.")
     commitment: Commitment | None = None
 
 

@@ -15,7 +15,7 @@ from greenpark.kinds.base import (
     commitment_horizon_check,
     fuel_check,
 )
-from greenpark.model.builders.conversion import commit_units
+from greenpark.model.builders.conversion import commit_units, om_costs
 from greenpark.model.context import BuildContext
 
 
@@ -27,7 +27,8 @@ class CHP(BurnerSpec):
     min_electric_kw: float = Field(0.0, ge=0, description="Minimum electric output (LP: must run) [kW].")
     electric_efficiency: float = Field(0.35, gt=0, lt=1)
     heat_efficiency: float = Field(0.45, ge=0, lt=1)
-    om_cny_per_kwh: float = Field(0.0, ge=0, description="Cost per kWh electricity.")
+    om_cny_per_kwh: float = Field(0.0, ge=0, description="O&M cost per kWh of electricity (or of fuel: om_basis).")
+    om_basis: Literal["output", "input"] = Field("output", description="What the O&M cost is charged on.")
     heat_rejection: bool = Field(
         True,
         description="Heat not used may be rejected (recovered heat ≤ heat_efficiency × fuel); false: every unit "
@@ -56,7 +57,7 @@ def build(assets: list[CHP], ctx: BuildContext) -> None:
     :func:`~greenpark.model.builders.commitment.commit`:
     ``fuel = a·on + electricity/η_e`` and ``P_min`` applies only when on.
     """
-    lp, dt = ctx.lp, ctx.step_h
+    lp = ctx.lp
     keys = [a.id for a in assets]
     owners = [a.owner for a in assets]
     # LP: min_electric_kw is a must-run floor; committed: it holds only while on (commit's min_output row)
@@ -78,7 +79,7 @@ def build(assets: list[CHP], ctx: BuildContext) -> None:
     ctx.connect("heat", heat, owners, 1.0)
     ctx.burn_fuel(fuel, assets)
     ctx.earn_allowance(assets, electricity=el, heat=heat)
-    lp.add_cost("operation", el, ctx.column(assets, "om_cny_per_kwh") * dt)
+    om_costs(ctx, assets, output=el, input=fuel)
 
 
 KIND = Kind(spec=CHP, build=build, roles={"generates", "burns_fuel", "committable"},

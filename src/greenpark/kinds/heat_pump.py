@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from greenpark.fields import Series
 from greenpark.kinds.base import HeatConverterSpec
@@ -16,6 +16,16 @@ class HeatPump(HeatConverterSpec):
 
     kind: Literal["heat_pump"]
     cop: Series = Field(description="Coefficient of performance [-].")
+    heat_kw: float | None = Field(None, gt=0, description="Maximum heat output [kW] (or rate it by electric_kw).")
+    electric_kw: float | None = Field(None, gt=0, description="Maximum electric input [kW].")
+
+    @model_validator(mode="after")
+    def _rated(self) -> HeatPump:
+        if self.heat_kw is None and self.electric_kw is None:
+            raise ValueError("a heat pump is rated by heat_kw, electric_kw or both")
+        if self.commitment is not None and self.heat_kw is None:
+            raise ValueError("a committed heat pump needs heat_kw (its minimum load is a share of it)")
+        return self
 
 
 KIND = heat_converter_kind(HeatPump, takes="electricity", efficiency="cop",

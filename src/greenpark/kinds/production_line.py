@@ -173,6 +173,19 @@ def _shortfall(ctx: BuildContext, rows, assets: list[ProductionLine]) -> None:
 
     ctx.add_slack("delivery", var, ELASTIC_PENALTY_CNY["unit_kwh"] * energy, describe)
 
+    # product the buffer cannot hold (a line that must run, its buffer full): it has to go somewhere
+    overflow = lp.add_var("production_line", "overflow_units", [a.id for a in assets], 0.0, np.inf)
+    lp.add_terms(rows, overflow, 1.0)
+
+    def describe_overflow(values: np.ndarray) -> list[dict]:
+        return [{"requirement": "buffer limit", "asset": a.id, "tenant": a.owner, "amount": float(v.sum()),
+                 "unit": "units", "hours": ctx.hours(v > 1e-6),
+                 "message": f"{a.owner}: line {a.id!r} makes {float(v.sum()):,.1f} units more than its buffer "
+                 f"(inventory_max_units) and deliveries take ({ctx.hours(v > 1e-6)}), running as it must"}
+                for a, v in zip(assets, values, strict=True) if v.sum() > 1e-6]  # fmt: skip
+
+    ctx.add_slack("buffer limit", overflow, ELASTIC_PENALTY_CNY["unit_kwh"] * energy, describe_overflow)
+
 
 def line_deliveries(assets: list[ProductionLine], index) -> np.ndarray:
     """Units delivered in each step, shape ``(len(assets), T)``."""

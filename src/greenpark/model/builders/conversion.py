@@ -60,12 +60,12 @@ def build_heat_converter(
     for a heat pump or a chiller, heat for an absorption chiller). With ``commitment``:
     ``input = a·on + out/η`` and the limits of :func:`~greenpark.model.builders.commitment.commit`.
     """
-    lp, dt = ctx.lp, ctx.step_h
+    lp = ctx.lp
     keys = [a.id for a in assets]
     owners = [a.owner for a in assets]
     out_name = f"{gives}_kw"
-    out = lp.add_var(block, out_name, keys, 0.0, ctx.column(assets, out_name), unit="kW")
-    inp = lp.add_var(block, input_name, keys, 0.0, np.inf, unit="kW")
+    out = lp.add_var(block, out_name, keys, 0.0, _limit(assets, out_name), unit="kW")
+    inp = lp.add_var(block, input_name, keys, 0.0, _limit(assets, "electric_kw"), unit="kW")
     rows = lp.add_rows(block, "conversion", keys, 0.0, 0.0, unit="kW")
     lp.add_terms(rows, out, 1.0)
     lp.add_terms(rows, inp, -efficiency)
@@ -77,7 +77,21 @@ def build_heat_converter(
             ctx.earn_allowance(assets, heat=out)
     else:
         ctx.connect(takes, inp, owners, -1.0, role="input")
-    lp.add_cost("operation", out, ctx.column(assets, "om_cny_per_kwh") * dt)
+    om_costs(ctx, assets, output=out, input=inp)
+
+
+def _limit(assets: list, name: str) -> np.ndarray:
+    """A limit field of every asset as a column; no field, or none given, is no limit."""
+    return np.array([[v if (v := getattr(a, name, None)) is not None else np.inf] for a in assets])
+
+
+def om_costs(ctx: BuildContext, assets: list, *, output: Group, input: Group) -> None:
+    """O&M cost kind ``operation``: ``c·output·Δt``, or ``c·input·Δt`` for assets with ``om_basis: input``."""
+    om = ctx.column(assets, "om_cny_per_kwh") * ctx.step_h
+    on_input = np.array([[getattr(a, "om_basis", "output") == "input"] for a in assets])
+    ctx.lp.add_cost("operation", output, np.where(on_input, 0.0, om))
+    if on_input.any():
+        ctx.lp.add_cost("operation", input, np.where(on_input, om, 0.0))
 
 
 def heat_converter_kind(

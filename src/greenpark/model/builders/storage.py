@@ -49,13 +49,20 @@ def build_store(
     dis = lp.add_var(block, "discharge_kw", keys, 0.0, p, unit="kW")
     lower = np.repeat(soc_min * e, n_t, axis=1)
     upper = np.repeat(soc_max * e, n_t, axis=1)
+    for k, a in enumerate(assets):  # hourly limits of the state, where a store gives them
+        if getattr(a, "soc_min_kwh", None) is not None:
+            lower[k] = np.maximum(lower[k], ctx.inputs.get(a.id, "soc_min_kwh"))
+        if getattr(a, "soc_max_kwh", None) is not None:
+            upper[k] = np.minimum(upper[k], ctx.inputs.get(a.id, "soc_max_kwh"))
     lower[~cyclic, -1:] = np.maximum(lower[~cyclic, -1:], (s_end * e)[~cyclic])
     upper[end == "equal", -1:] = (s_end * e)[end == "equal"]
-    if ctx.elastic:
-        soc = lp.add_var(block, "soc_kwh", keys, 0.0, np.repeat(soc_max * e, n_t, axis=1), unit="kWh")
+    if ctx.elastic:  # the kind's own limits hold; the floors and ceilings the park file adds may give
+        physical = np.repeat(soc_max * e, n_t, axis=1)
+        soc = lp.add_var(block, "soc_kwh", keys, 0.0, physical, unit="kWh")
         _floor_slack(ctx, block, keys, soc, lower)
-        if (end == "equal").any():
-            _ceiling_slack(ctx, block, keys, soc, np.flatnonzero(end == "equal"), upper[:, -1])
+        tighter = np.flatnonzero((upper < physical).any(axis=1))
+        if len(tighter):
+            _ceiling_slack(ctx, block, keys, soc, tighter, upper)
     else:
         soc = lp.add_var(block, "soc_kwh", keys, lower, upper, unit="kWh")
 
@@ -117,21 +124,31 @@ def _floor_slack(ctx: BuildContext, block: str, keys: list[str], soc, floor_kwh:
     ctx.add_slack("store state", short, ELASTIC_PENALTY_CNY["store_end_kwh"], describe)
 
 
-def _ceiling_slack(ctx: BuildContext, block: str, keys: list[str], soc, which: np.ndarray, target: np.ndarray) -> None:
-    """Elastic build, stores that must end at their target: ``soc_kwh[T−1] − over_kwh ≤ target``."""
+def _ceiling_slack(ctx: BuildContext, block: str, keys: list[str], soc, which: np.ndarray, ceiling: np.ndarray) -> None:
+    """Elastic build: ``soc_kwh[t] − over_kwh[t] ≤ ceiling[t]`` for stores whose hourly maximum (``soc_max_kwh``)
+    or end state (``end_state: equal``) lies below what the kind allows."""
     lp = ctx.lp
     ek = [keys[i] for i in which]
-    over = lp.add_var(block, "soc_over_kwh", ek, 0.0, np.inf, n_t=1, unit="kWh")
-    rows = lp.add_rows(block, "soc_end_ceiling", ek, -np.inf, target[which][:, None], n_t=1, unit="kWh")
-    lp.add_entries(rows.index()[:, 0], soc.index()[which, -1], 1.0)
-    lp.add_entries(rows.index()[:, 0], over.index()[:, 0], -1.0)
+    over = lp.add_var(block, "soc_over_kwh", ek, 0.0, np.inf, unit="kWh")
+    rows = lp.add_rows(block, "soc_ceiling", ek, -np.inf, ceiling[which], unit="kWh")
+    lp.add_terms(rows, soc, 1.0, var_keys=which)
+    lp.add_terms(rows, over, -1.0)
     kind = block.replace("_", " ")
 
     def describe(values: np.ndarray) -> list[dict]:
-        return [{"requirement": "store end state", "asset": key, "amount": float(v[0]), "unit": "kWh",
-                 "message": f"{kind} {key!r} cannot come down to its required end state (end_state: equal): "
-                 f"{float(v[0]):,.1f} kWh above it with what can take its energy"}
-                for key, v in zip(ek, values, strict=True) if v[0] > 1e-3]  # fmt: skip
+        out = []
+        for key, v in zip(ek, values, strict=True):
+            if v[:-1].max(initial=0.0) > 1e-3:
+                out.append({"requirement": "store maximum state", "asset": key, "amount": float(v[:-1].max()),
+                            "unit": "kWh", "hours": ctx.hours(v > 1e-6),
+                            "message": f"{kind} {key!r} cannot stay below its hourly maximum (soc_max_kwh): up to "
+                            f"{float(v[:-1].max()):,.1f} kWh above it ({ctx.hours(v > 1e-6)}) with what can take "
+                            "its energy"})  # fmt: skip
+            elif v[-1] > 1e-3:
+                out.append({"requirement": "store end state", "asset": key, "amount": float(v[-1]), "unit": "kWh",
+                            "message": f"{kind} {key!r} cannot come down to its required end state: "
+                            f"{float(v[-1]):,.1f} kWh above it with what can take its energy"})  # fmt: skip
+        return out
 
     ctx.add_slack("store state", over, ELASTIC_PENALTY_CNY["store_end_kwh"], describe)
 
@@ -162,4 +179,6 @@ def store_kind(
                     cost_kind="operation", cost_per_kwh=ctx.column(assets, cost))  # fmt: skip
 
     build.__doc__ = f"{spec.__doc__}\n\nSee :func:`~greenpark.model.builders.storage.build_store`."
-    return Kind(spec=spec, build=build, roles={"stores"}, labels=labels, colour=colour, carry=carry_store)
+    series = {"soc_min_kwh": "nonnegative", "soc_max_kwh": "nonnegative"}
+    return Kind(spec=spec, build=build, roles={"stores"}, labels=labels, colour=colour, carry=carry_store,
+                series=series)  # fmt: skip
