@@ -175,6 +175,12 @@ def _committed_units(park: gp.Park) -> list[tuple[str, str, list[str], float, fl
         elif a.kind in ("gas_boiler", "electric_boiler", "heat_pump") and c is not None:
             inp = "fuel_kw" if a.kind == "gas_boiler" else "electricity_kw"
             units.append((a.kind, a.id, ["heat_kw", inp], c.min_load_fraction * a.heat_kw, a.heat_kw))
+        elif a.kind == "extraction_chp" and c is not None:
+            low, top = min(p.electric_kw for p in a.corners), max(p.electric_kw for p in a.corners)
+            units.append(("extraction_chp", a.id, ["electricity_kw", "heat_kw", "fuel_kw"], low, top))
+        elif a.kind == "orc" and c is not None:
+            units.append(("orc", a.id, ["electricity_kw", "heat_kw"], c.min_load_fraction * a.electric_kw,
+                          a.electric_kw))  # fmt: skip
         elif a.kind in ("electric_chiller", "absorption_chiller") and c is not None:
             inp = "electricity_kw" if a.kind == "electric_chiller" else "heat_kw"
             units.append((a.kind, a.id, ["cooling_kw", inp], c.min_load_fraction * a.cooling_kw, a.cooling_kw))

@@ -255,6 +255,19 @@ def _asset(draw, kind: str, aid: str, n: int, owners: list[str]) -> dict[str, An
             heat_rejection=_maybe(draw, st.booleans()),
             commitment=draw(_commitment(n, el)),
         )
+    elif kind == "extraction_chp":
+        pmax = draw(_kw(40, 800))
+        pmin = round(pmax * draw(_cents(0.2, 0.6)), 2)
+        qmax = round(pmax * draw(_cents(0.5, 1.5)), 2)
+        fmax = round(pmax / draw(_cents(0.3, 0.45)), 2)
+        fmin = round(fmax * pmin / pmax * 1.1, 2)
+        a["corners"] = [{"electric_kw": pmax, "heat_kw": 0.0, "fuel_kw": fmax},
+                        {"electric_kw": round(pmax * 0.8, 2), "heat_kw": qmax, "fuel_kw": fmax},
+                        {"electric_kw": pmin, "heat_kw": 0.0, "fuel_kw": fmin}]  # fmt: skip
+        _put(a, om_cny_per_kwh=_maybe(draw, _cents(0.0, 0.05)), commitment=draw(_commitment(n, pmax)))
+    elif kind == "orc":
+        el = draw(_kw(5, 300))
+        _put(a, electric_kw=el, efficiency=draw(_cents(0.08, 0.2)), commitment=draw(_commitment(n, el)))
     elif kind in ("electric_chiller", "absorption_chiller"):
         cooling = draw(_kw(10, 1000))
         cop = _cents(2.0, 6.0) if kind == "electric_chiller" else _cents(0.5, 1.3)

@@ -35,6 +35,8 @@ BUILT_IN = (
     "gas_boiler",
     "electric_boiler",
     "chp",
+    "extraction_chp",
+    "orc",
     "electric_chiller",
     "absorption_chiller",
     "electric_load",

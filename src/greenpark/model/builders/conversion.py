@@ -64,13 +64,17 @@ def build_heat_converter(
     keys = [a.id for a in assets]
     owners = [a.owner for a in assets]
     out_name = f"{gives}_kw"
-    out = lp.add_var(block, out_name, keys, 0.0, _limit(assets, out_name), unit="kW")
-    inp = lp.add_var(block, input_name, keys, 0.0, _limit(assets, "electric_kw"), unit="kW")
+    out_limit = "electric_kw" if gives == "electricity" else out_name  # an ORC is rated like a CHP
+    out = lp.add_var(block, out_name, keys, 0.0, _limit(assets, out_limit), unit="kW")
+    in_limit = "electric_kw" if takes == "electricity" else f"{takes}_input_kw"
+    inp = lp.add_var(block, input_name, keys, 0.0, _limit(assets, in_limit), unit="kW")
     rows = lp.add_rows(block, "conversion", keys, 0.0, 0.0, unit="kW")
     lp.add_terms(rows, out, 1.0)
     lp.add_terms(rows, inp, -efficiency)
-    commit_units(ctx, block, assets, out, rows, efficiency, out_name)
+    commit_units(ctx, block, assets, out, rows, efficiency, out_limit)
     ctx.connect(gives, out, owners, 1.0)
+    if gives == "electricity":
+        ctx.add_generation(out)  # on-site generation (the park may export it)
     if gas:
         ctx.burn_fuel(inp, assets)
         if gives == "heat":
@@ -113,6 +117,9 @@ def heat_converter_kind(
     """
     gas = takes == "gas"
     name = spec.model_fields["kind"].annotation.__args__[0]
+    roles = {"burns_fuel", "committable"} if gas else {"committable"}
+    if gives == "electricity":
+        roles.add("generates")
 
     def build(assets: list, ctx: BuildContext) -> None:
         eta = ctx.series(assets, efficiency) if (assets[0].id, efficiency) in ctx.inputs.series else None
@@ -124,7 +131,7 @@ def heat_converter_kind(
     return Kind(
         spec=spec,
         build=build,
-        roles={"burns_fuel", "committable"} if gas else {"committable"},
+        roles=roles,
         labels=labels,
         colour=colour,
         series=series or {},
