@@ -105,6 +105,11 @@ def _grid(draw, n: int) -> dict[str, Any]:
         "import_price_cny_per_kwh": imp_price,
         "co2_kg_per_kwh": draw(_series(_cents(0.0, 0.9), n)),
     }
+    if draw(st.integers(0, 4)) == 0:  # a factor written as a calendar (weekday, weekend, months, a holiday)
+        day = st.lists(_cents(0.0, 0.9), min_size=24, max_size=24)
+        g["co2_kg_per_kwh"] = _put({"weekday": draw(day)}, weekend=_maybe(draw, day), holiday=_maybe(draw, day),
+                                   holidays=_maybe(draw, st.just([START])),
+                                   months=_maybe(draw, st.builds(lambda d: {"7": d}, day)))  # fmt: skip
     export = draw(st.sampled_from(["none", "below", "series", "above"]))
     if export != "none":
         g["export_limit_kw"] = draw(_kw(0, 2000))

@@ -6,7 +6,7 @@ import re
 from typing import Annotated
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 PARK_OWNER = "park"
 """Owner name of shared assets: they sit at the park node."""
@@ -35,8 +35,52 @@ DAILY_PATTERN = (
     "local clock time whatever the start; any other list has one value per step of the horizon."
 )
 
-Series = float | Annotated[list[float], Field(description=DAILY_PATTERN)] | SeriesRef
-"""A scalar, an inline list (a daily pattern, or one value per step) or a :class:`SeriesRef`."""
+class Calendar(SpecModel):
+    """Daily patterns that depend on the day, as tariffs are written.
+
+    Each pattern is one day's values (24 hourly, or 96 quarter-hours), read by local clock time. A day
+    takes ``holiday`` if its date is in ``holidays``; else the pattern of its month in ``months`` (keys
+    ``"7"`` or ``"7-9"``: summer critical-peak months); else ``weekend`` on Saturday and Sunday; else
+    ``weekday``. Missing patterns fall back: ``holiday`` → ``weekend`` → ``weekday``.
+    """
+
+    weekday: list[float] = Field(description="One working day's values (24 or 96).")
+    weekend: list[float] | None = Field(None, description="Saturday's and Sunday's values (24 or 96).")
+    holiday: list[float] | None = Field(None, description="A holiday's values (24 or 96).")
+    holidays: list[str] = Field(default_factory=list, description="Holiday dates, ISO (2026-10-01).")
+    months: dict[str, list[float]] = Field(
+        default_factory=dict, description="Patterns of given months on every day but holidays: {'7-8': [...]}."
+    )
+
+    @model_validator(mode="after")
+    def _patterns(self) -> Calendar:
+        patterns = {"weekday": self.weekday, "weekend": self.weekend, "holiday": self.holiday, **self.months}
+        for name, values in patterns.items():
+            if values is not None and len(values) not in (24, 96):
+                raise ValueError(f"{name}: a day has 24 hourly or 96 quarter-hour values, not {len(values)}")
+        for key in self.months:
+            parts = key.split("-")
+            if not all(p.isdigit() and 1 <= int(p) <= 12 for p in parts) or len(parts) > 2:
+                raise ValueError(f"months: {key!r} is not a month (7) or a range of months (7-9)")
+        for d in self.holidays:
+            try:
+                pd.Timestamp(d)
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"holidays: {d!r} is not a date") from exc
+        return self
+
+    def month_patterns(self) -> dict[int, list[float]]:
+        """Each month's own pattern (ranges spelt out)."""
+        out: dict[int, list[float]] = {}
+        for key, values in self.months.items():
+            a, _, b = key.partition("-")
+            for m in range(int(a), int(b or a) + 1):
+                out[m] = values
+        return out
+
+
+Series = float | Annotated[list[float], Field(description=DAILY_PATTERN)] | SeriesRef | Calendar
+"""A scalar, an inline list (a daily pattern, or one value per step), a :class:`SeriesRef` or a :class:`Calendar`."""
 
 TimeOfDayOrDateTime = str
 """``"HH:MM"`` (repeats every day of the horizon) or an ISO date-time (once)."""

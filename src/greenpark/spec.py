@@ -415,7 +415,7 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
 
 def _is_noise(part: Any, prev: Any, path: str) -> bool:
     tag = isinstance(prev, int) and path.startswith("assets") and part in kinds.names()
-    return tag or part in ("float", "list[float]", "SeriesRef") or bool(re.match(r"^function-", str(part)))
+    return tag or part in ("float", "list[float]", "SeriesRef", "Calendar") or bool(re.match(r"^function-", str(part)))
 
 
 def _pydantic_problems(exc: ValidationError) -> list[Problem]:
@@ -450,7 +450,7 @@ def _collapse_union_noise(problems: list[Problem]) -> list[Problem]:
     for path, group in by_path.items():
         branch_errors = [p for p in group if p.message.startswith("Input should be a valid")]
         if len(branch_errors) >= 2 and len(branch_errors) == len(group):
-            out.append(Problem(path, "must be a number, a list of numbers or {file, column}"))
+            out.append(Problem(path, "must be a number, a list of numbers, {file, column} or a calendar {weekday, …}"))
         else:
             out.extend(group)
     return out

@@ -105,7 +105,7 @@ def test_bad_series_value_and_cross_field_checks():
         "soc_max_fraction": 0.5,
     }
     probs = _problems(_doc([grid(0.5), bad_series, bat]))
-    assert "assets[1].power_kw: must be a number, a list of numbers or {file, column}" in probs
+    assert "assets[1].power_kw: must be a number, a list of numbers, {file, column} or a calendar {weekday, …}" in probs
     assert "assets[2]: soc_min_fraction must not exceed soc_max_fraction" in probs
 
 

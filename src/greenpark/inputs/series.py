@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from greenpark.errors import Problem
-from greenpark.fields import Series, SeriesRef
+from greenpark.fields import Calendar, Series, SeriesRef
 
 
 def model_index(start: pd.Timestamp, horizon: pd.Timedelta, resolution: str, tz: str) -> pd.DatetimeIndex:
@@ -167,6 +167,9 @@ class SeriesResolver:
             if arr is None:
                 return np.zeros(n)
             label = where
+        elif isinstance(value, Calendar):
+            arr = self._calendar(value)
+            label = where
         elif isinstance(value, SeriesRef):
             table, shown = self.table(value.file)
             if table is None:
@@ -183,6 +186,25 @@ class SeriesResolver:
         else:  # pragma: no cover - pydantic guarantees the type
             raise TypeError(type(value))
         return self._check_values(arr, label, nonnegative=nonnegative, positive=positive)
+
+    def _calendar(self, cal: Calendar) -> np.ndarray:
+        """A calendar's values: each step reads its day's pattern by local clock time (see :class:`Calendar`)."""
+        index = self.index
+        minute = np.asarray(index.hour * 60 + index.minute)
+
+        def read(pattern: list[float]) -> np.ndarray:
+            return np.asarray(pattern, dtype=float)[minute * len(pattern) // 1440]
+
+        weekend = cal.weekend or cal.weekday
+        out = np.where(np.asarray(index.day_of_week) >= 5, read(weekend), read(cal.weekday))
+        month = np.asarray(index.month)
+        for m, pattern in cal.month_patterns().items():
+            out = np.where(month == m, read(pattern), out)
+        if cal.holidays:
+            days = np.asarray(index.strftime("%Y-%m-%d"))
+            holidays = [f"{pd.Timestamp(d):%Y-%m-%d}" for d in cal.holidays]
+            out = np.where(np.isin(days, holidays), read(cal.holiday or weekend), out)
+        return out
 
     def _list(self, value: list[float], where: str) -> np.ndarray | None:
         """An inline list: a daily pattern when it holds one day (24 hourly values, or 96 quarter-hours at
