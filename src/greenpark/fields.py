@@ -35,6 +35,7 @@ DAILY_PATTERN = (
     "local clock time whatever the start; any other list has one value per step of the horizon."
 )
 
+
 class Calendar(SpecModel):
     """Daily patterns that depend on the day, as tariffs are written.
 
