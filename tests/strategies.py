@@ -519,6 +519,12 @@ def parks(draw, steps: int | None = None) -> dict[str, Any]:
         for a in burners:
             if draw(st.booleans()):
                 _put(a, fuel="diesel", fuel_co2_kg_per_kwh=_maybe(draw, _cents(0.2, 0.3)))
+    if assets and draw(st.integers(0, 4)) == 0:  # a limit on one asset's emissions or energy
+        target = draw(st.sampled_from([a["id"] for a in assets]))
+        quantity = draw(st.sampled_from(["co2_t", "energy_kwh"]))
+        bound = draw(_cents(0.0, 1.0) if quantity == "co2_t" else _kw(0, 2000))
+        doc["limits"] = [{"name": "lim", "assets": [target], "quantity": quantity,
+                          draw(st.sampled_from(["max", "min"])): bound}]  # fmt: skip
     carbon = draw(_carbon(n, tenants, assets))
     if carbon is not None:
         doc["carbon"] = carbon

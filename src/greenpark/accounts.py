@@ -42,7 +42,8 @@ REFERENCE_EFFICIENCY = {"electricity": 0.35, "heat": 0.80}
 
 EMISSION_ALLOCATION = (
     "average intensity per node, carrier and step: each node's emissions are shared among what is drawn "
-    "from it in proportion to the energy; a CHP's emissions are split between electricity and heat by the "
+    "from it in proportion to the energy (what a loop of conversions keeps circulating stays with the park row); "
+    "a CHP's emissions are split between electricity and heat by the "
     "efficiency method (output / reference efficiency, 0.35 electric, 0.80 heat; GHG Protocol CHP guidance); "
     "stores carry the emissions of their charge; what is still stored at the end, and the grid export, stay "
     "with the store's owner and the park"
@@ -222,7 +223,11 @@ def attribute_emissions(model: BuiltModel, x: np.ndarray) -> Attribution:
     solved = np.zeros_like(rhs)
     for c0 in range(0, n_t, 512):
         if m:
-            solved[c0 : c0 + 512] = np.linalg.solve(mats[c0 : c0 + 512], rhs[c0 : c0 + 512])
+            try:
+                solved[c0 : c0 + 512] = np.linalg.solve(mats[c0 : c0 + 512], rhs[c0 : c0 + 512])
+            except np.linalg.LinAlgError:  # energy circulating in a loop (power → heat → power): step by step,
+                for t in range(c0, min(c0 + 512, n_t)):  # least squares where a step's system is singular
+                    solved[t] = np.linalg.lstsq(mats[t], rhs[t], rcond=None)[0]
     intensity = solved[:, :, :2].copy()
     stored = {key: np.zeros(2) for key in stores}
     if releases:
@@ -249,6 +254,9 @@ def attribute_emissions(model: BuiltModel, x: np.ndarray) -> Attribution:
         by_row[row_of.get(node, 0)] += use_kg[i]
     for key, kg in stored.items():
         by_row[owner_row(key)] += kg  # still in the store at the end: its owner's
+    # what a loop of conversions keeps circulating never reaches a final use: it stays with the park row
+    emitted = sum((d.sum(axis=0) for d in direct.values()), np.zeros(2))
+    by_row[0] += emitted - by_row.sum(axis=0)
     return Attribution(
         by_row={b: {r: float(by_row[i, k]) for i, r in enumerate(rows)} for k, b in enumerate(BASES)},
         final_use_kwh={pools[i]: final_use[:, i] - exported[:, i] for i in range(m)},

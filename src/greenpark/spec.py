@@ -232,6 +232,33 @@ class Carbon(_Spec):
         return self
 
 
+class Limit(_Spec):
+    """A limit, upper and/or lower, on what a chosen set of assets emits or delivers over the horizon.
+
+    The set is ``assets`` (ids) plus every asset owned by ``tenants``. ``co2_t`` counts the set's own
+    emissions in the park inventory (scope 1 of its burners, scope 2 of the grid import if the grid is in
+    it); ``energy_kwh`` the energy its assets deliver into their nodes (generators' and converters' output,
+    stores' discharge).
+    """
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$", description="Names the limit in results and explanations.")
+    assets: list[str] = Field(default_factory=list, description="Asset ids in the set.")
+    tenants: list[str] = Field(default_factory=list, description="Tenants whose assets are all in the set.")
+    quantity: Literal["co2_t", "energy_kwh"] = Field(description="What is limited: emissions [t] or energy [kWh].")
+    max: float | None = Field(None, description="At most, over the horizon (in the quantity's unit).")
+    min: float | None = Field(None, description="At least, over the horizon (in the quantity's unit).")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Limit:
+        if self.max is None and self.min is None:
+            raise ValueError("give max, min or both")
+        if self.max is not None and self.min is not None and self.min > self.max:
+            raise ValueError("min must not exceed max")
+        if not self.assets and not self.tenants:
+            raise ValueError("name the assets or tenants the limit is on")
+        return self
+
+
 class Tenant(_Spec):
     """A tenant enterprise: its own node, connected to the park node."""
 
@@ -272,6 +299,9 @@ class Park(_Spec):
         "each burner names its fuel (default natural_gas).",
     )
     carbon: Carbon = Carbon()
+    limits: list[Limit] = Field(
+        default_factory=list, description="Emission or energy limits on chosen sets of assets or tenants."
+    )
     tenants: list[Tenant] = Field(default_factory=list)
     assets: list[Asset] = Field(min_length=1, description="The park's assets; each names its kind.")
 
@@ -359,6 +389,13 @@ def check_references(data: dict[str, Any]) -> list[Problem]:
         if check is not None:
             problems += check(items, data)
     problems += _fuel_problems(data)
+    for i, lim in enumerate(data.get("limits") or []):
+        if not isinstance(lim, dict):
+            continue
+        for field_name, known, what in (("assets", asset_seen, "asset"), ("tenants", tenants, "tenant")):
+            for j, ref in enumerate(lim.get(field_name) or []):
+                if isinstance(ref, str) and ref not in known:
+                    problems.append(Problem(f"limits[{i}].{field_name}[{j}]", f"no {what} {ref!r}"))
     carbon = data.get("carbon") or {}
     if isinstance(carbon, dict) and isinstance(carbon.get("tenant_caps_t"), dict):
         for tid in carbon["tenant_caps_t"]:

@@ -155,19 +155,21 @@ def _one_meter(assets: list[GridConnection], ctx: BuildContext, imp, exp) -> Non
     # export is at most the on-site generation (row export_from_generation): the tighter big-M
     generation = sum((lp.upper_bounds(g).sum(axis=0) for g in ctx.generation), np.zeros(ctx.n_t))
     l_exp = np.minimum(ctx.column(assets, "export_limit_kw"), generation[None, :])
-    every = np.array([[a.meter_binaries == "every_step"] for a in assets])
+    # a limit on the grid could be met by importing and exporting at once: a binary holds its meter
+    limited = {aid for lim in ctx.inputs.park.limits for aid in lim.assets}
+    every = np.array([[a.meter_binaries == "every_step" or a.id in limited] for a in assets])
     exclusive = ((p_exp > p_imp) | every) & (l_exp > 0)
     ctx.meters.append(Meter(imp, exp, net=~exclusive))
     if not exclusive.any():
         return
     keys = [a.id for a in assets]
     why = [
-        f"grid {a.id!r}: meter_binaries every_step: one binary in each of {int(n)} of {ctx.n_t} steps "
-        "(a meter imports or exports, never both)"
-        if a.meter_binaries == "every_step"
+        f"grid {a.id!r}: meter_binaries every_step or a limit on it: one binary in each of {int(n)} of "
+        f"{ctx.n_t} steps (a meter imports or exports, never both)"
+        if every[k, 0]
         else f"grid {a.id!r}: the export price exceeds the import price in {int(n)} of {ctx.n_t} steps "
         "(one binary per such step: a meter imports or exports, never both)"
-        for a, n in zip(assets, exclusive.sum(axis=1), strict=True)
+        for k, (a, n) in enumerate(zip(assets, exclusive.sum(axis=1), strict=True))
         if n
     ]
     mode = lp.add_var("grid", "importing", keys, 0.0, exclusive.astype(float), integer=True, why=why)

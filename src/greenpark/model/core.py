@@ -351,7 +351,54 @@ def _carbon(ctx: BuildContext) -> np.ndarray:
     if policy.min_renewable_share is not None:
         _renewable_share(ctx, policy.min_renewable_share, certificates)
     _tenant_caps(ctx, park.tenant_caps_t())
+    _limits(ctx, park.limits)
     return price / 1000.0
+
+
+LIMIT_PENALTY_CNY = {"co2_t": ELASTIC_PENALTY_CNY["co2_t"], "energy_kwh": ELASTIC_PENALTY_CNY["renewable_kwh"]}
+"""Elastic penalties of a park file's limits: like the park's own targets (before any load)."""
+
+
+def _limits(ctx: BuildContext, limits: list) -> None:
+    """Row ``limit[name]``: ``min ≤ Σ_set quantity ≤ max`` — ``co2_t`` the set's park-inventory emissions,
+    ``energy_kwh`` the energy its assets deliver (ports of role output or discharge) — over the horizon."""
+    lp, dt = ctx.lp, ctx.step_h
+    owner = {a.id: a.owner for a in ctx.inputs.park.assets}
+    for lim in limits:
+        members = set(lim.assets) | {aid for aid, o in owner.items() if o in lim.tenants}
+        lo = -np.inf if lim.min is None else lim.min
+        hi = np.inf if lim.max is None else lim.max
+        rows = lp.add_rows("limit", lim.quantity, [lim.name], lo, hi, n_t=1, unit=lim.quantity.split("_")[-1])
+        if lim.quantity == "co2_t":
+            terms = [(e.var, e.kg / 1000.0) for e in ctx.emissions if e.ledger == "park"]
+        else:
+            terms = [(p.var, p.coef * dt) for p in ctx.ports if p.role in ("output", "discharge")]
+        for var, coef in terms:
+            keep = np.array([[1.0 if k.split("#")[0] in members else 0.0] for k in var.keys])
+            if keep.any():
+                lp.add_sum_terms(rows, np.zeros(len(var.keys), dtype=np.int64), var, coef * keep)
+        if ctx.elastic:
+            _limit_slack(ctx, rows, lim)
+
+
+def _limit_slack(ctx: BuildContext, rows, lim) -> None:
+    """Elastic build: ``over``/``under`` the limit a park could not keep, at the penalty of a park target."""
+    lp = ctx.lp
+    unit = "t" if lim.quantity == "co2_t" else "kWh"
+    give = lp.add_var("limit", f"{lim.name}_give", ["over", "under"], 0.0, np.inf, n_t=1)
+    lp.add_sum_terms(rows, np.zeros(2, dtype=np.int64), give, np.array([[-1.0], [1.0]]))
+
+    def describe(values: np.ndarray) -> list[dict]:
+        out = []
+        for side, v in zip(("max", "min"), values[:, 0], strict=True):
+            if v > 1e-9:
+                bound = getattr(lim, side)
+                out.append({"requirement": "limit", "limit": lim.name, "amount": float(v), "unit": unit,
+                            "message": f"limit {lim.name!r} ({lim.quantity} {side} {bound:g}) cannot be kept: "
+                            f"{float(v):,.6g} {unit} {'over' if side == 'max' else 'under'} it"})  # fmt: skip
+        return out
+
+    ctx.add_slack("limit", give, LIMIT_PENALTY_CNY[lim.quantity], describe)
 
 
 def _sum_over(lp: LinearProblem, rows, var, coef: float) -> None:
