@@ -15,7 +15,7 @@ from greenpark.kinds.base import (
     commitment_horizon_check,
     fuel_check,
 )
-from greenpark.model.builders.conversion import commit_units, om_costs
+from greenpark.model.builders.conversion import cogenerate, commit_units
 from greenpark.model.context import BuildContext
 
 
@@ -59,7 +59,6 @@ def build(assets: list[CHP], ctx: BuildContext) -> None:
     """
     lp = ctx.lp
     keys = [a.id for a in assets]
-    owners = [a.owner for a in assets]
     # LP: min_electric_kw is a must-run floor; committed: it holds only while on (commit's min_output row)
     must_run = np.array([[0.0 if a.commitment is not None else a.min_electric_kw] for a in assets])
     el = lp.add_var("chp", "electricity_kw", keys, must_run, ctx.column(assets, "electric_kw"), unit="kW")
@@ -74,12 +73,7 @@ def build(assets: list[CHP], ctx: BuildContext) -> None:
     rec = lp.add_rows("chp", "heat_recovery", keys, reject, 0.0, unit="kW")
     lp.add_terms(rec, heat, 1.0)
     lp.add_terms(rec, fuel, -ctx.column(assets, "heat_efficiency"))
-    ctx.connect("electricity", el, owners, 1.0)
-    ctx.add_generation(el)
-    ctx.connect("heat", heat, owners, 1.0)
-    ctx.burn_fuel(fuel, assets)
-    ctx.earn_allowance(assets, electricity=el, heat=heat)
-    om_costs(ctx, assets, output=el, input=fuel)
+    cogenerate(ctx, assets, electricity=el, heat=heat, fuel=fuel)
 
 
 KIND = Kind(spec=CHP, build=build, roles={"generates", "burns_fuel", "committable"},

@@ -17,7 +17,7 @@ from greenpark.kinds.base import (
     fuel_check,
 )
 from greenpark.model.builders.commitment import UnitSpec, commit
-from greenpark.model.builders.conversion import om_costs
+from greenpark.model.builders.conversion import cogenerate
 from greenpark.model.context import BuildContext
 
 
@@ -56,7 +56,6 @@ def build(assets: list[ExtractionCHP], ctx: BuildContext) -> None:
     (its limits from :func:`~greenpark.model.builders.commitment.commit` on ``P``), else ``≤ 1``."""
     lp = ctx.lp
     keys = [a.id for a in assets]
-    owners = [a.owner for a in assets]
     top = np.array([[max(c.electric_kw for c in a.corners)] for a in assets])
     el = lp.add_var("extraction_chp", "electricity_kw", keys, 0.0, top, unit="kW")
     heat = lp.add_var("extraction_chp", "heat_kw", keys, 0.0, np.inf, unit="kW")
@@ -90,12 +89,7 @@ def build(assets: list[ExtractionCHP], ctx: BuildContext) -> None:
         lp.add_terms(total, on, -1.0, row_keys=committed, var_keys=np.arange(len(committed)))
         upper = np.where(np.isin(np.arange(len(keys)), committed)[:, None], 0.0, 1.0)
         lp.set_row_bounds(total, upper=upper)
-    ctx.connect("electricity", el, owners, 1.0)
-    ctx.add_generation(el)
-    ctx.connect("heat", heat, owners, 1.0)
-    ctx.burn_fuel(fuel, assets)
-    ctx.earn_allowance(assets, electricity=el, heat=heat)
-    om_costs(ctx, assets, output=el, input=fuel)
+    cogenerate(ctx, assets, electricity=el, heat=heat, fuel=fuel)
 
 
 KIND = Kind(spec=ExtractionCHP, build=build, roles={"generates", "burns_fuel", "committable"},

@@ -98,6 +98,18 @@ def om_costs(ctx: BuildContext, assets: list, *, output: Group, input: Group) ->
         ctx.lp.add_cost("operation", input, np.where(on_input, om, 0.0))
 
 
+def cogenerate(ctx: BuildContext, assets: list, *, electricity: Group, heat: Group, fuel: Group) -> None:
+    """A fuel-fired unit delivering electricity and heat to its owner's nodes: on-site generation, its fuel's
+    cost and emissions, the allowance it earns by benchmark, its O&M."""
+    owners = [a.owner for a in assets]
+    ctx.connect("electricity", electricity, owners, 1.0)
+    ctx.add_generation(electricity)
+    ctx.connect("heat", heat, owners, 1.0)
+    ctx.burn_fuel(fuel, assets)
+    ctx.earn_allowance(assets, electricity=electricity, heat=heat)
+    om_costs(ctx, assets, output=electricity, input=fuel)
+
+
 def heat_converter_kind(
     spec: type,
     *,
