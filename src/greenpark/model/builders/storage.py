@@ -59,10 +59,10 @@ def build_store(
     if ctx.elastic:  # the kind's own limits hold; the floors and ceilings the park file adds may give
         physical = np.repeat(soc_max * e, n_t, axis=1)
         soc = lp.add_var(block, "soc_kwh", keys, 0.0, physical, unit="kWh")
-        _floor_slack(ctx, block, keys, soc, lower)
+        _bound_slack(ctx, block, keys, soc, np.arange(len(keys)), lower, "floor")
         tighter = np.flatnonzero((upper < physical).any(axis=1))
         if len(tighter):
-            _ceiling_slack(ctx, block, keys, soc, tighter, upper)
+            _bound_slack(ctx, block, keys, soc, tighter, upper, "ceiling")
     else:
         soc = lp.add_var(block, "soc_kwh", keys, lower, upper, unit="kWh")
 
@@ -96,61 +96,49 @@ def build_store(
         lp.add_terms(rows, mode, pe)
 
 
-def _floor_slack(ctx: BuildContext, block: str, keys: list[str], soc, floor_kwh: np.ndarray) -> None:
-    """Elastic build: ``soc_kwh[t] + short_kwh[t] ≥ floor[t]``: the minimum and end states a store could not hold."""
-    lp = ctx.lp
-    short = lp.add_var(block, "soc_short_kwh", keys, 0.0, np.inf, unit="kWh")
-    rows = lp.add_rows(block, "soc_floor", keys, floor_kwh, np.inf, unit="kWh")
-    lp.add_terms(rows, soc, 1.0)
-    lp.add_terms(rows, short, 1.0)
-    kind = block.replace("_", " ")
-
-    def describe(values: np.ndarray) -> list[dict]:
-        out = []
-        for key, v in zip(keys, values, strict=True):
-            if v[:-1].max(initial=0.0) > 1e-3:
-                out.append({"requirement": "store minimum state", "asset": key, "amount": float(v[:-1].max()),
-                            "unit": "kWh", "hours": ctx.hours(v > 1e-6),
-                            "message": f"{kind} {key!r} cannot stay at its minimum state (soc_min_fraction): up to "
-                            f"{float(v[:-1].max()):,.1f} kWh below it ({ctx.hours(v > 1e-6)}) with its losses and "
-                            "what can charge it"})  # fmt: skip
-            elif v[-1] > 1e-3:
-                out.append({"requirement": "store end state", "asset": key, "amount": float(v[-1]), "unit": "kWh",
-                            "message": f"{kind} {key!r} cannot end the horizon at its required state "
-                            f"(soc_final_fraction, default the initial state): {float(v[-1]):,.1f} kWh short with "
-                            "its losses and what can charge it"})  # fmt: skip
-        return out
-
-    ctx.add_slack("store state", short, ELASTIC_PENALTY_CNY["store_end_kwh"], describe)
+_BOUND_WORDS = {
+    # side: (slack column, row, sign of the slack in the row, requirement within the horizon, what it could not do
+    #        within the horizon, what it could not do at the end, what limits it)
+    "floor": ("soc_short_kwh", "soc_floor", 1.0, "store minimum state",
+              "cannot stay at its minimum state (soc_min_fraction, soc_min_kwh)", "below it",
+              "cannot end the horizon at its required state (soc_final_fraction, default the initial state)",
+              "short", "its losses and what can charge it"),
+    "ceiling": ("soc_over_kwh", "soc_ceiling", -1.0, "store maximum state",
+                "cannot stay below its hourly maximum (soc_max_kwh)", "above it",
+                "cannot come down to its required end state", "above it", "what can take its energy"),
+}  # fmt: skip
 
 
-def _ceiling_slack(ctx: BuildContext, block: str, keys: list[str], soc, which: np.ndarray, ceiling: np.ndarray) -> None:
-    """Elastic build: ``soc_kwh[t] − over_kwh[t] ≤ ceiling[t]`` for stores whose hourly maximum (``soc_max_kwh``)
-    or end state (``end_state: equal``) lies below what the kind allows."""
+def _bound_slack(ctx: BuildContext, block: str, keys: list[str], soc, which: np.ndarray, bound: np.ndarray,
+                 side: str) -> None:  # fmt: skip
+    """Elastic build: ``soc_kwh[t] + short_kwh[t] ≥ floor[t]`` (``side="floor"``: the minimum and end states a
+    store could not hold) or ``soc_kwh[t] − over_kwh[t] ≤ ceiling[t]`` (``"ceiling"``: an hourly maximum or an
+    ``equal`` end state below what the kind allows), for the stores ``which``."""
+    name, row_name, sign, within, cannot, where, cannot_end, end_where, because = _BOUND_WORDS[side]
     lp = ctx.lp
     ek = [keys[i] for i in which]
-    over = lp.add_var(block, "soc_over_kwh", ek, 0.0, np.inf, unit="kWh")
-    rows = lp.add_rows(block, "soc_ceiling", ek, -np.inf, ceiling[which], unit="kWh")
+    slack = lp.add_var(block, name, ek, 0.0, np.inf, unit="kWh")
+    lo, hi = (bound[which], np.inf) if side == "floor" else (-np.inf, bound[which])
+    rows = lp.add_rows(block, row_name, ek, lo, hi, unit="kWh")
     lp.add_terms(rows, soc, 1.0, var_keys=which)
-    lp.add_terms(rows, over, -1.0)
+    lp.add_terms(rows, slack, sign)
     kind = block.replace("_", " ")
 
     def describe(values: np.ndarray) -> list[dict]:
         out = []
         for key, v in zip(ek, values, strict=True):
             if v[:-1].max(initial=0.0) > 1e-3:
-                out.append({"requirement": "store maximum state", "asset": key, "amount": float(v[:-1].max()),
-                            "unit": "kWh", "hours": ctx.hours(v > 1e-6),
-                            "message": f"{kind} {key!r} cannot stay below its hourly maximum (soc_max_kwh): up to "
-                            f"{float(v[:-1].max()):,.1f} kWh above it ({ctx.hours(v > 1e-6)}) with what can take "
-                            "its energy"})  # fmt: skip
+                out.append({"requirement": within, "asset": key, "amount": float(v[:-1].max()), "unit": "kWh",
+                            "hours": ctx.hours(v > 1e-6),
+                            "message": f"{kind} {key!r} {cannot}: up to {float(v[:-1].max()):,.1f} kWh {where} "
+                            f"({ctx.hours(v > 1e-6)}) with {because}"})  # fmt: skip
             elif v[-1] > 1e-3:
                 out.append({"requirement": "store end state", "asset": key, "amount": float(v[-1]), "unit": "kWh",
-                            "message": f"{kind} {key!r} cannot come down to its required end state: "
-                            f"{float(v[-1]):,.1f} kWh above it with what can take its energy"})  # fmt: skip
+                            "message": f"{kind} {key!r} {cannot_end}: {float(v[-1]):,.1f} kWh {end_where} with "
+                            f"{because}"})  # fmt: skip
         return out
 
-    ctx.add_slack("store state", over, ELASTIC_PENALTY_CNY["store_end_kwh"], describe)
+    ctx.add_slack("store state", slack, ELASTIC_PENALTY_CNY["store_end_kwh"], describe)
 
 
 def store_kind(
