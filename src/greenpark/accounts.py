@@ -221,12 +221,14 @@ def attribute_emissions(model: BuiltModel, x: np.ndarray) -> Attribution:
     mats[t_idx, p_idx, p_idx] = 1.0
     rhs[t_idx, p_idx, :] = 0.0
     solved = np.zeros_like(rhs)
+    circulating = False  # a step whose system is singular: energy circulating in a loop (power → heat → power)
     for c0 in range(0, n_t, 512):
         if m:
             try:
                 solved[c0 : c0 + 512] = np.linalg.solve(mats[c0 : c0 + 512], rhs[c0 : c0 + 512])
-            except np.linalg.LinAlgError:  # energy circulating in a loop (power → heat → power): step by step,
-                for t in range(c0, min(c0 + 512, n_t)):  # least squares where a step's system is singular
+            except np.linalg.LinAlgError:  # step by step, least squares where a step's system is singular
+                circulating = True
+                for t in range(c0, min(c0 + 512, n_t)):
                     solved[t] = np.linalg.lstsq(mats[t], rhs[t], rcond=None)[0]
     intensity = solved[:, :, :2].copy()
     stored = {key: np.zeros(2) for key in stores}
@@ -254,9 +256,9 @@ def attribute_emissions(model: BuiltModel, x: np.ndarray) -> Attribution:
         by_row[row_of.get(node, 0)] += use_kg[i]
     for key, kg in stored.items():
         by_row[owner_row(key)] += kg  # still in the store at the end: its owner's
-    # what a loop of conversions keeps circulating never reaches a final use: it stays with the park row
-    emitted = sum((d.sum(axis=0) for d in direct.values()), np.zeros(2))
-    by_row[0] += emitted - by_row.sum(axis=0)
+    if circulating:  # what a loop of conversions keeps circulating never reaches a final use: the park row's
+        emitted = sum((d.sum(axis=0) for d in direct.values()), np.zeros(2))
+        by_row[0] += emitted - by_row.sum(axis=0)
     return Attribution(
         by_row={b: {r: float(by_row[i, k]) for i, r in enumerate(rows)} for k, b in enumerate(BASES)},
         final_use_kwh={pools[i]: final_use[:, i] - exported[:, i] for i in range(m)},
