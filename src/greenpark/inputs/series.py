@@ -187,6 +187,13 @@ class SeriesResolver:
             raise TypeError(type(value))
         return self._check_values(arr, label, nonnegative=nonnegative, positive=positive)
 
+    def columns(self, file: str, names: tuple[str, ...], prefix: str) -> pd.DataFrame | None:
+        """Columns ``names`` of ``file`` on the model index, or None when any of them has a problem
+        (recorded, named ``<prefix>.<column>``). Weather is read so, once per kind that needs it."""
+        n_before = len(self.problems)
+        cols = {c: self.resolve(SeriesRef(file=file, column=c), f"{prefix}.{c}") for c in names}
+        return pd.DataFrame(cols, index=self.index) if len(self.problems) == n_before else None
+
     def _calendar(self, cal: Calendar) -> np.ndarray:
         """A calendar's values: each step reads its day's pattern by local clock time (see :class:`Calendar`)."""
         index = self.index

@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 from pydantic import Field
 
 from greenpark.errors import Problem
-from greenpark.fields import Series, SeriesRef
+from greenpark.fields import Series
 from greenpark.inputs.pv import WEATHER_COLUMNS, pv_ac_power_kw
 from greenpark.kinds.base import AssetSpec, Kind
-from greenpark.model.builders.generation import build_available, generated_and_curtailed
+from greenpark.model.builders.generation import available_from_forecast, build_available, generated_and_curtailed
 from greenpark.model.context import BuildContext
 
 
@@ -50,19 +49,13 @@ def derive(items: list[tuple[int, PV]], inputs, resolver) -> None:
     park = inputs.park
     weather = None
     if any(a.forecast_kw is None for _, a in items) and park.weather is not None:
-        n_before = len(resolver.problems)
-        cols = {c: resolver.resolve(SeriesRef(file=park.weather.file, column=c), f"weather.{c}")
-                for c in WEATHER_COLUMNS}  # fmt: skip
-        if len(resolver.problems) == n_before:
-            weather = pd.DataFrame(cols, index=resolver.index)
+        weather = resolver.columns(park.weather.file, WEATHER_COLUMNS, "weather")
+        if weather is not None:
             for c in ("ghi_w_per_m2", "dni_w_per_m2", "dhi_w_per_m2"):
                 weather[c] = weather[c].clip(lower=0.0)
     for _i, a in items:
         if a.forecast_kw is not None:
-            forecast = inputs.series[(a.id, "forecast_kw")]
-            available = np.minimum(forecast, ac_limit_kw(a))
-            inputs.series[(a.id, "available_kw")] = available
-            inputs.series[(a.id, "clipped_kw")] = forecast - available
+            available_from_forecast(inputs, a, ac_limit_kw(a))
         elif weather is not None:
             inputs.series[(a.id, "available_kw")] = pv_ac_power_kw(
                 weather,

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from greenpark.fields import Series
 from greenpark.kinds.base import AssetSpec, Kind
-from greenpark.model.builders.generation import build_available, generated_and_curtailed
+from greenpark.model.builders.generation import available_from_forecast, build_available, generated_and_curtailed
 from greenpark.model.context import BuildContext
 
 
@@ -35,8 +35,7 @@ def build(assets: list[RenewableGenerator], ctx: BuildContext) -> None:
 def derive(items: list[tuple[int, RenewableGenerator]], inputs, resolver) -> None:
     """``available_kw``: the forecast, at most the nameplate."""
     for _i, a in items:
-        forecast = inputs.series[(a.id, "forecast_kw")]
-        inputs.series[(a.id, "available_kw")] = np.minimum(forecast, a.capacity_kw or np.inf)
+        available_from_forecast(inputs, a, a.capacity_kw or np.inf)
 
 
 def kpis(assets: list[RenewableGenerator], schedule, inputs) -> dict[str, float]:

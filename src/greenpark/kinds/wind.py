@@ -9,10 +9,10 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from greenpark.errors import Problem
-from greenpark.fields import Series, SeriesRef, SpecModel
+from greenpark.fields import Series, SpecModel
 from greenpark.inputs.wind import library_curve, library_types, wind_ac_power_kw
 from greenpark.kinds.base import AssetSpec, Kind
-from greenpark.model.builders.generation import build_available, generated_and_curtailed
+from greenpark.model.builders.generation import available_from_forecast, build_available, generated_and_curtailed
 from greenpark.model.context import BuildContext
 
 
@@ -99,16 +99,12 @@ def derive(items: list[tuple[int, Wind]], inputs, resolver) -> None:
     park = inputs.park
     speed = None
     if any(a.forecast_kw is None for _, a in items) and park.weather is not None:
-        n_before = len(resolver.problems)
-        ref = SeriesRef(file=park.weather.file, column="wind_speed_m_per_s")
-        v = resolver.resolve(ref, "weather.wind_speed_m_per_s")
-        speed = np.clip(v, 0.0, None) if len(resolver.problems) == n_before else None
+        weather = resolver.columns(park.weather.file, ("wind_speed_m_per_s",), "weather")
+        speed = np.clip(weather["wind_speed_m_per_s"].to_numpy(), 0.0, None) if weather is not None else None
     for _i, a in items:
         curve = a.curve()
         if a.forecast_kw is not None:
-            forecast = inputs.series[(a.id, "forecast_kw")]
-            limit = max(curve[1]) * a.turbines if curve is not None else np.inf
-            inputs.series[(a.id, "available_kw")] = np.minimum(forecast, limit)
+            available_from_forecast(inputs, a, max(curve[1]) * a.turbines if curve is not None else np.inf)
         elif speed is not None and curve is not None:
             inputs.series[(a.id, "available_kw")] = wind_ac_power_kw(
                 speed,

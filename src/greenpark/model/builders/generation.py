@@ -20,6 +20,15 @@ def build_available(ctx: BuildContext, block: str, assets: list) -> None:
     lp.add_cost("operation", out, ctx.column(assets, "om_cny_per_kwh") * ctx.step_h)
 
 
+def available_from_forecast(inputs, asset, limit_kw: float) -> None:
+    """``available_kw`` of a generator given by its ``forecast_kw``: the forecast, at most ``limit_kw`` (its AC
+    limit or nameplate); what the limit cuts off is ``clipped_kw``."""
+    forecast = inputs.series[(asset.id, "forecast_kw")]
+    available = np.minimum(forecast, limit_kw)
+    inputs.series[(asset.id, "available_kw")] = available
+    inputs.series[(asset.id, "clipped_kw")] = forecast - available
+
+
 def generated_and_curtailed(block: str, assets: list, schedule, inputs) -> tuple[float, float]:
     """Energy a kind's generators delivered and curtailed over the horizon [kWh]."""
     dt = schedule.step_h
