@@ -6,7 +6,7 @@ import re
 from typing import Annotated
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 PARK_OWNER = "park"
 """Owner name of shared assets: they sit at the park node."""
@@ -83,9 +83,6 @@ class Calendar(SpecModel):
 Series = float | Annotated[list[float], Field(description=DAILY_PATTERN)] | SeriesRef | Calendar
 """A scalar, an inline list (a daily pattern, or one value per step), a :class:`SeriesRef` or a :class:`Calendar`."""
 
-TimeOfDayOrDateTime = str
-"""``"HH:MM"`` (repeats every day of the horizon) or an ISO date-time (once)."""
-
 _TIME_RE = re.compile(r"^([01]\d|2[0-4]):[0-5]\d$")
 
 
@@ -98,3 +95,7 @@ def check_time(v: str) -> str:
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{v!r} is neither HH:MM nor an ISO date-time") from exc
     return v
+
+
+TimeOfDayOrDateTime = Annotated[str, AfterValidator(check_time)]
+"""``"HH:MM"`` (repeats every day of the horizon) or an ISO date-time (once), checked where it is declared."""

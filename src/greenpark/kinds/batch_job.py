@@ -6,10 +6,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from greenpark.errors import Problem
-from greenpark.fields import PARK_OWNER, TimeOfDayOrDateTime, check_time
+from greenpark.fields import PARK_OWNER, TimeOfDayOrDateTime
 from greenpark.kinds.base import AssetSpec, CarryView, Kind
 from greenpark.model import calendar
 from greenpark.model.context import ELASTIC_PENALTY_CNY, BuildContext
@@ -36,11 +36,6 @@ class BatchJob(AssetSpec):
     running_since_h: float | None = Field(
         None, ge=0, description="A run started this many hours before the horizon and is still going."
     )
-
-    @field_validator("earliest_start", "latest_end")
-    @classmethod
-    def _times(cls, v: str) -> str:
-        return check_time(v)
 
     @model_validator(mode="after")
     def _profile(self) -> BatchJob:

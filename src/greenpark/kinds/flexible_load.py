@@ -6,10 +6,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from greenpark.errors import Problem
-from greenpark.fields import TimeOfDayOrDateTime, check_time
+from greenpark.fields import TimeOfDayOrDateTime
 from greenpark.kinds.base import AssetSpec, Kind
 from greenpark.model import calendar
 from greenpark.model.context import ELASTIC_PENALTY_CNY, BuildContext
@@ -30,11 +30,6 @@ class FlexibleLoad(AssetSpec):
     latest_end: TimeOfDayOrDateTime = Field(description="Window closes: the energy is in by then.")
     max_power_kw: float = Field(gt=0, description="Power in any step of a window, at most [kW].")
     min_power_kw: float = Field(0.0, ge=0, description="Power in every step of a window, at least [kW].")
-
-    @field_validator("earliest_start", "latest_end")
-    @classmethod
-    def _times(cls, v: str) -> str:
-        return check_time(v)
 
     @model_validator(mode="after")
     def _powers(self) -> FlexibleLoad:

@@ -6,10 +6,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from greenpark.errors import Problem
-from greenpark.fields import SpecModel, TimeOfDayOrDateTime, check_time
+from greenpark.fields import SpecModel, TimeOfDayOrDateTime
 from greenpark.kinds.base import AssetSpec, CarryView, Kind, run_length
 from greenpark.model import calendar
 from greenpark.model.builders.commitment import UnitSpec, commit
@@ -21,11 +21,6 @@ class Delivery(SpecModel):
 
     at: TimeOfDayOrDateTime
     units: float = Field(gt=0)
-
-    @field_validator("at")
-    @classmethod
-    def _time(cls, v: str) -> str:
-        return check_time(v)
 
 
 class Shift(SpecModel):
